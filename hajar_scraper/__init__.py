@@ -1,0 +1,1 @@
+"""hajar-scraper: crawl Indonesian regional news into a SQLite archive."""

@@ -1,0 +1,144 @@
+"""The `hajar` command line: a thin click layer over the spiders, parsers and archive."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import click
+
+from hajar_scraper.dates import utc_now
+from hajar_scraper.record import Rejected
+from hajar_scraper.sites import UnknownSite, get_profile, profiles
+
+os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "hajar_scraper.settings")
+
+
+def archive_dir() -> Path:
+    return Path(os.environ.get("HAJAR_ARCHIVE_DIR", "archive"))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main():
+    """Crawl Indonesian regional news into a SQLite archive and browse it with Datasette."""
+
+
+@main.command()
+@click.argument("site")
+@click.option("--base-url", help="Crawl a mirror of the site (e.g. http://127.0.0.1:8000) with the same profile.")
+@click.option("--db", type=click.Path(dir_okay=False), help="Archive file (default: archive/SITE.db).")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="KEY=VALUE", help="Override a Scrapy setting.")
+def crawl(site, base_url, db, overrides):
+    """Crawl one SITE into its archive."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    _profile(site)
+    settings = get_project_settings()
+    if db:
+        settings.set("HAJAR_DB", db, priority="cmdline")
+    for override in overrides:
+        key, sep, value = override.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{override!r} is not KEY=VALUE", param_hint="--set")
+        settings.set(key.strip(), value, priority="cmdline")
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(site)
+    started = time.monotonic()
+    process.crawl(crawler, base_url=base_url)
+    process.start()
+    stats = crawler.stats.get_stats()
+    summary = ", ".join(f"{stats.get(f'hajar/{k}', 0)} {k}" for k in ("new", "updated", "unchanged",
+                                                                        "rejected", "failed"))
+    click.echo(f"{site}: {summary} in {time.monotonic() - started:.1f} s")
+    if stats.get("finish_reason") != "finished":
+        raise click.ClickException(f"crawl ended early: {stats.get('finish_reason')}")
+
+
+@main.command()
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--dir", "directory", type=click.Path(file_okay=False), help="Datasette config directory.")
+def serve(port, host, directory):
+    """Serve the archive directory with Datasette."""
+    directory = Path(directory) if directory else archive_dir()
+    if not directory.is_dir():
+        raise click.ClickException(f"no archive directory at {directory}")
+    click.echo(f"Datasette on http://{host}:{port}/")
+    try:
+        subprocess.run([sys.executable, "-m", "datasette", "serve", str(directory), "--host", host,
+                        "--port", str(port)], check=False)
+    except KeyboardInterrupt:
+        pass
+
+
+@main.command()
+@click.argument("source")
+@click.option("--url", help="The page's address, when SOURCE is a saved file.")
+@click.option("--site", help="Site profile to parse with (default: chosen by the URL's host).")
+def parse(source, url, site):
+    """Print the JSON record of one saved page (FILE) or live page (URL)."""
+    from w3lib.encoding import html_to_unicode
+
+    from hajar_scraper.parsers import parse_article
+
+    if site:
+        _profile(site)
+    content_type = None
+    if source.startswith(("http://", "https://")):
+        request = urllib.request.Request(source, headers={"User-Agent": _user_agent()})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                body, content_type, url = response.read(), response.headers.get("Content-Type"), url or response.url
+        except OSError as error:
+            raise click.ClickException(f"cannot fetch {source}: {error}") from None
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise click.ClickException(f"no such file: {source}")
+        body, url = path.read_bytes(), url or path.resolve().as_uri()
+    _, html = html_to_unicode(content_type, body)
+    fetched_at = utc_now()
+    try:
+        record = parse_article(html, url, site=site, fetched_at=fetched_at)
+    except Rejected as error:
+        raise click.ClickException(f"rejected ({error.reason}): {error.detail}") from None
+    click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+
+
+@main.command()
+def sites():
+    """List the site profiles."""
+    for profile in profiles().values():
+        click.echo(f"{profile.slug}\t{profile.name}\t{profile.base_url}\t{profile.timezone}\t{profile.region}")
+
+
+@main.command()
+@click.option("--port", default=8001, show_default=True, type=int, help="Datasette port.")
+def demo(port):
+    """Serve the bundled sample site on 127.0.0.1, crawl it, then serve the archive."""
+    from hajar_scraper.demo import run_demo
+
+    run_demo(archive_dir(), port)
+
+
+def _profile(site: str):
+    try:
+        return get_profile(site)
+    except UnknownSite as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _user_agent() -> str:
+    from hajar_scraper.settings import USER_AGENT
+
+    return USER_AGENT
+
+
+if __name__ == "__main__":
+    main()

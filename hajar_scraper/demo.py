@@ -1,0 +1,54 @@
+"""`hajar demo`: the whole product on one machine, against the bundled sample site."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+
+SAMPLE_SITE = Path(__file__).resolve().parents[1] / "tests" / "sample_site" / "server.py"
+LOCAL_PACE = ("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0.05")
+
+
+def start_sample_site() -> tuple[subprocess.Popen, str]:
+    """Start the sample site on a free loopback port; return the process and its base URL."""
+    if not SAMPLE_SITE.is_file():
+        raise click.ClickException(f"the sample site is not here ({SAMPLE_SITE}); run the demo from a clone")
+    process = subprocess.Popen([sys.executable, str(SAMPLE_SITE), "--host", "127.0.0.1", "--port", "0"],
+                               stdout=subprocess.PIPE, text=True)
+    line = process.stdout.readline().strip()
+    if not line.startswith("Serving sample site on "):
+        process.kill()
+        raise click.ClickException(f"the sample site did not start: {line!r}")
+    return process, line.rsplit(" ", 1)[-1].rstrip("/")
+
+
+def run_demo(archive_dir: Path, port: int) -> None:
+    site, base_url = start_sample_site()
+    children = [site]
+    try:
+        click.echo(f"Sample site on {base_url}/")
+        started = time.monotonic()
+        subprocess.run([sys.executable, "-m", "hajar_scraper.cli", "crawl", "hajarnews", "--base-url", base_url,
+                        "--db", str(archive_dir / "hajarnews.db"), *LOCAL_PACE], check=True)
+        click.echo(f"Crawled in {time.monotonic() - started:.1f} s into {archive_dir / 'hajarnews.db'}")
+        datasette = subprocess.Popen([sys.executable, "-m", "datasette", "serve", str(archive_dir),
+                                      "--host", "127.0.0.1", "--port", str(port)])
+        children.append(datasette)
+        click.echo(f"Archive on http://127.0.0.1:{port}/  (Ctrl-C stops everything)")
+        datasette.wait()
+    except KeyboardInterrupt:
+        click.echo("stopping")
+    except subprocess.CalledProcessError as error:
+        raise click.ClickException(f"the demo crawl failed (exit {error.returncode})") from None
+    finally:
+        for child in reversed(children):
+            child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()

@@ -1,0 +1,15 @@
+"""Pure page parsers: `parse_article(html, url, site)` gives the record of DESIGN §2."""
+
+from __future__ import annotations
+
+from hajar_scraper.parsers.article import PARSER_VERSION, parse_page
+from hajar_scraper.record import Rejected
+from hajar_scraper.sites import get_profile, profile_for_url
+
+__all__ = ["PARSER_VERSION", "Rejected", "parse_article"]
+
+
+def parse_article(html: str, url: str, site: str | None = None, fetched_at: str | None = None) -> dict:
+    """The record for one page; `site=None` picks the profile by the URL's host, else generic."""
+    profile = get_profile(site) if site else profile_for_url(url)
+    return parse_page(html, url, profile, fetched_at=fetched_at)

@@ -1,0 +1,135 @@
+"""Structured data of a page: its JSON-LD article node and its meta tags, read from the lxml tree."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from extruct.jsonld import JsonLdExtractor
+
+logger = logging.getLogger(__name__)
+
+ARTICLE_TYPES = {
+    "Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
+    "OpinionNewsArticle", "BackgroundNewsArticle", "ReviewNewsArticle", "LiveBlogPosting",
+    "SatiricalArticle", "Report",
+}
+_JSONLD = JsonLdExtractor()
+
+
+@dataclass
+class Structured:
+    """What a page says about itself in machine-readable form."""
+
+    article: dict | None = None
+    page_types: list[str] = field(default_factory=list)
+    nodes: dict[str, dict] = field(default_factory=dict)
+    meta: dict[str, list[str]] = field(default_factory=dict)
+    canonical: str | None = None
+    lang: str | None = None
+    title_tag: str | None = None
+
+    def meta1(self, *keys: str) -> str | None:
+        """The first non-empty content among the given meta names/properties."""
+        for key in keys:
+            for value in self.meta.get(key, ()):
+                if value.strip():
+                    return value.strip()
+        return None
+
+    def resolve(self, value):
+        """Follow a JSON-LD `{"@id": ...}` reference to the node it names in `@graph`."""
+        if isinstance(value, dict) and "@id" in value and len(value) <= 2:
+            return self.nodes.get(value["@id"], value)
+        return value
+
+
+def read_structured(tree) -> Structured:
+    """Collect JSON-LD nodes, meta tags, canonical link, language and `<title>`."""
+    data = Structured()
+    for node in _jsonld_nodes(tree):
+        node_id = node.get("@id")
+        if isinstance(node_id, str):
+            data.nodes[node_id] = node
+        types = node_types(node)
+        data.page_types.extend(types)
+        if data.article is None and ARTICLE_TYPES.intersection(types):
+            data.article = node
+    for meta in tree.iterfind(".//meta"):
+        key = meta.get("property") or meta.get("name") or meta.get("itemprop")
+        content = meta.get("content")
+        if key and content is not None:
+            data.meta.setdefault(key.strip().lower(), []).append(content)
+    for link in tree.iterfind(".//link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            data.canonical = link.get("href").strip()
+            break
+    data.lang = tree.get("lang") or tree.get("xml:lang")
+    title = tree.find(".//title")
+    if title is not None:
+        data.title_tag = title.text_content()
+    return data
+
+
+def node_types(node: dict) -> list[str]:
+    types = node.get("@type") or []
+    return [types] if isinstance(types, str) else [t for t in types if isinstance(t, str)]
+
+
+def _jsonld_nodes(tree):
+    """Every JSON-LD object on the page, `@graph` members flattened; broken scripts skipped."""
+    for script in tree.iterfind(".//script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        try:
+            items = _JSONLD.extract_items(script)
+        except Exception as error:  # extruct falls back to a lenient parser that raises anything
+            logger.debug("skipping unreadable JSON-LD: %s", error)
+            continue
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            graph = item.get("@graph")
+            if isinstance(graph, list):
+                yield from (n for n in graph if isinstance(n, dict))
+            else:
+                yield item
+
+
+def as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def names(values, data: Structured) -> list[str]:
+    """Names of JSON-LD people/terms given as strings, objects or `@id` references."""
+    found = []
+    for value in as_list(values):
+        value = data.resolve(value)
+        name = value.get("name") if isinstance(value, dict) else value
+        if isinstance(name, str) and name.strip():
+            found.append(name.strip())
+    return found
+
+
+def keywords(value) -> list[str]:
+    """JSON-LD keywords come as a list or as one comma-separated string."""
+    if isinstance(value, str):
+        value = value.split(",")
+    return [k.strip() for k in as_list(value) if isinstance(k, str) and k.strip()]
+
+
+def images(value, data: Structured) -> list[dict]:
+    """Image URLs (with caption when the node has one) from JSON-LD `image`."""
+    found = []
+    for item in as_list(value):
+        item = data.resolve(item)
+        if isinstance(item, str):
+            found.append({"url": item, "caption": None})
+        elif isinstance(item, dict):
+            url = item.get("url") or item.get("contentUrl")
+            if isinstance(url, str) and url:
+                caption = item.get("caption")
+                found.append({"url": url, "caption": caption if isinstance(caption, str) else None})
+    return found

@@ -1,0 +1,86 @@
+"""The one pipeline: writes what the spider hands over into the archive and keeps the run's books."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import Counter
+from pathlib import Path
+
+from hajar_scraper.archive import Archive
+from hajar_scraper.items import ArticleItem, FetchErrorItem, PageItem, RejectItem
+from hajar_scraper.record import Rejected
+
+logger = logging.getLogger(__name__)
+
+# The fields whose fill rate per run is the alarm for a changed site layout.
+FILL_FIELDS = ("published_at", "modified_at", "description", "authors", "categories", "tags", "images",
+               "dateline", "signature")
+
+
+def archive_path(settings, site: str) -> Path:
+    """`HAJAR_DB` if set, else `<HAJAR_ARCHIVE_DIR>/<site>.db`."""
+    explicit = settings.get("HAJAR_DB")
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get("HAJAR_ARCHIVE_DIR") or settings.get("HAJAR_ARCHIVE_DIR")) / f"{site}.db"
+
+
+class ArchivePipeline:
+    """Open the archive when the spider opens, file every item, close the run with its figures."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.counts: Counter = Counter()
+        self.filled: Counter = Counter()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
+        profile = spider.profile
+        self.site = profile.slug
+        self.archive = Archive(archive_path(self.crawler.settings, self.site))
+        self.archive.ensure_site(profile.slug, profile.name, profile.base_url, profile.region, profile.timezone)
+        self.run_id = self.archive.start_run(self.site, spider.run_arguments())
+        logger.info("archiving into %s (run %s)", self.archive.path, self.run_id)
+
+    def close_spider(self) -> None:
+        articles = self.counts["new"] + self.counts["updated"] + self.counts["unchanged"]
+        fill = {f: round(100 * self.filled[f] / articles, 1) if articles else 0.0 for f in FILL_FIELDS}
+        stats = self.crawler.stats.get_stats()
+        reason = stats.get("finish_reason", "finished")
+        self.archive.finish_run(self.run_id, str(reason), stats, dict(self.counts), fill)
+        self.archive.close()
+        logger.info("run %s: %s", self.run_id, dict(self.counts))
+
+    def process_item(self, item):
+        match item:
+            case ArticleItem(record=record):
+                try:
+                    outcome = self.archive.save_article(record, self.run_id)
+                except Rejected as error:
+                    self._reject(record.get("url", "?"), error.reason, error.detail)
+                    return item
+                self._count(outcome)
+                self.filled.update(f for f in FILL_FIELDS if record.get(f))
+            case PageItem():
+                self.archive.record_page(self.run_id, item.url, item.status, item.headers, item.fetched_at,
+                                         item.body)
+            case RejectItem():
+                self._reject(item.url, item.reason, item.detail)
+            case FetchErrorItem():
+                self._count("failed")
+                self.archive.record_fetch_error(self.run_id, self.site, item.url, item.reason, item.detail)
+        return item
+
+    def _count(self, outcome: str) -> None:
+        self.counts[outcome] += 1
+        self.crawler.stats.inc_value(f"hajar/{outcome}")
+
+    def _reject(self, url: str, reason: str, detail: str) -> None:
+        self._count("rejected")
+        logger.warning("rejected %s: %s", url, detail)
+        self.archive.record_reject(self.run_id, self.site, url, reason, detail)

@@ -1,0 +1,34 @@
+"""Scrapy settings: polite by default, on purpose."""
+
+BOT_NAME = "hajar_scraper"
+SPIDER_MODULES = ["hajar_scraper.spiders"]
+NEWSPIDER_MODULE = "hajar_scraper.spiders"
+
+USER_AGENT = "hajar-scraper/0.1 (+https://github.com/hajar-scraper/hajar-scraper; news archive bot)"
+ROBOTSTXT_OBEY = True
+
+# One request at a time per site, paced by AutoThrottle from a one-second start.
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+
+ITEM_PIPELINES = {"hajar_scraper.pipelines.ArchivePipeline": 300}
+HAJAR_ARCHIVE_DIR = "archive"
+HAJAR_DB = None
+
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

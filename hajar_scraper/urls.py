@@ -1,0 +1,42 @@
+"""The one URL canonicaliser: what makes two addresses of the same story equal."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url, url_query_cleaner
+
+TRACKING_PARAMS = (
+    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid",
+    "mc_cid", "mc_eid", "_ga", "ref_src", "amp",
+)
+_AMP_PATH = re.compile(r"/amp/?$")
+
+
+def canonical_url(url: str, base: str | None = None) -> str:
+    """Host lower-cased, tracking parameters, fragment and AMP suffix removed, scheme kept."""
+    if base:
+        url = urljoin(base, url)
+    url = url_query_cleaner(url, TRACKING_PARAMS, remove=True, keep_fragments=False)
+    url = url_query_cleaner(url, [p for p in _query_keys(url) if p.startswith("utm_")], remove=True)
+    scheme, netloc, path, query, _ = urlsplit(url)
+    if _AMP_PATH.search(path):
+        path = _AMP_PATH.sub("/", path)
+    return canonicalize_url(urlunsplit((scheme, netloc.lower(), path, query, "")))
+
+
+def _query_keys(url: str) -> list[str]:
+    query = urlsplit(url).query
+    return [pair.split("=", 1)[0] for pair in query.split("&") if pair]
+
+
+def host_of(url: str) -> str:
+    """The lower-case host name without port, as profiles list them."""
+    return (urlsplit(url).hostname or "").lower()
+
+
+def same_site(url: str, other: str) -> bool:
+    """True when both URLs are on one host, ignoring a leading www."""
+    strip = lambda h: h[4:] if h.startswith("www.") else h  # noqa: E731
+    return strip(host_of(url)) == strip(host_of(other))

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import sqlite_utils
 
+from hajar_scraper import search
 from hajar_scraper.dates import utc_now
 from hajar_scraper.record import validate
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the stemmed search index articles_fts_stem (hajar_scraper/search.py)
 TERMS = ("authors", "categories", "tags")
 SCALARS = ("url", "site", "title", "published_at", "modified_at", "description", "body_text", "body_html",
            "editor", "dateline", "signature", "language", "word_count", "content_hash", "fetched_at",
@@ -93,6 +94,7 @@ class Archive:
                 values["first_seen_at"] = seen_at
                 article_id = articles.insert(values).last_pk
             self._replace_children(article_id, record)
+            search.index_article(self.db, article_id, record)
             self.db["article_versions"].insert({
                 "article_id": article_id, "version": version, "content_hash": record["content_hash"],
                 "title": record["title"], "body_text": record["body_text"], "seen_at": seen_at, "run_id": run_id})
@@ -153,3 +155,4 @@ def _create_schema(db: sqlite_utils.Database) -> None:
     if not db["articles_fts"].exists():
         db["articles"].enable_fts(["title", "description", "body_text"], create_triggers=True,
                                   tokenize="unicode61 remove_diacritics 2")
+    search.create_index(db)

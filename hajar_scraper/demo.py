@@ -10,24 +10,26 @@ from pathlib import Path
 import click
 
 SAMPLE_SITE = Path(__file__).resolve().parents[1] / "tests" / "sample_site" / "server.py"
-LOCAL_PACE = ("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0.05")
+LOCAL_PACE = ("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0.05", "-s", "LOG_LEVEL=WARNING")
+# A fixed port keeps the sample articles' URLs stable, so a second demo finds the same articles.
+SITE_PORT = 8780
 
 
-def start_sample_site() -> tuple[subprocess.Popen, str]:
+def start_sample_site(port: int = 0) -> tuple[subprocess.Popen, str]:
     """Start the sample site on a free loopback port; return the process and its base URL."""
     if not SAMPLE_SITE.is_file():
         raise click.ClickException(f"the sample site is not here ({SAMPLE_SITE}); run the demo from a clone")
-    process = subprocess.Popen([sys.executable, str(SAMPLE_SITE), "--host", "127.0.0.1", "--port", "0"],
+    process = subprocess.Popen([sys.executable, str(SAMPLE_SITE), "--host", "127.0.0.1", "--port", str(port)],
                                stdout=subprocess.PIPE, text=True)
     line = process.stdout.readline().strip()
     if not line.startswith("Serving sample site on "):
         process.kill()
-        raise click.ClickException(f"the sample site did not start: {line!r}")
+        raise click.ClickException(f"the sample site did not start on port {port} (is it in use?)")
     return process, line.rsplit(" ", 1)[-1].rstrip("/")
 
 
 def run_demo(archive_dir: Path, port: int) -> None:
-    site, base_url = start_sample_site()
+    site, base_url = start_sample_site(SITE_PORT)
     children = [site]
     try:
         click.echo(f"Sample site on {base_url}/")

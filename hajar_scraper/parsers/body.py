@@ -68,9 +68,14 @@ def clean_body(fragment: str, page_url: str, drop: str, outlet_names=()) -> Body
 
 
 def _text(node: Tag) -> str:
-    for br in node.find_all("br"):
-        br.replace_with("\n")
-    return normalise_text(node.get_text(" "))
+    """Visible text of one block: source newlines are spaces, `<br>` is a line break."""
+    pieces = []
+    for piece in node.descendants:
+        if isinstance(piece, NavigableString):
+            pieces.append(str(piece).replace("\n", " "))
+        elif piece.name == "br":
+            pieces.append("\n")
+    return "\n".join(filter(None, map(normalise_text, "".join(pieces).split("\n"))))
 
 
 def _take_signature(paragraphs: list) -> str | None:

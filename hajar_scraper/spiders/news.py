@@ -51,7 +51,7 @@ class NewsSpider(Spider):
             yield self._request(self.base_url + path, self.parse_sitemap)
 
     def parse_robots(self, response):
-        urls = list(sitemap_urls_from_robots(response.text, base_url=response.url))
+        urls = list(sitemap_urls_from_robots(response.body, base_url=response.url))
         if not urls:
             yield from self._sitemap_hints()
         for url in urls:

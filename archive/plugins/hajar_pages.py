@@ -1,0 +1,178 @@
+"""The article reading page `/{database}/artikel/{id}`, Indonesian dates, and links to it from tables."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlencode
+
+import nh3
+from datasette import hookimpl
+from datasette.utils.asgi import NotFound, Response
+from markupsafe import Markup, escape
+
+from hajar_scraper.parsers.body import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+
+DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+          "Oktober", "November", "Desember")
+ZONES = {7: "WIB", 8: "WITA", 9: "WIT"}
+# Scraped pages are read with no script at all: even a sanitiser bug could not run one here.
+PAGE_HEADERS = {"Content-Security-Policy": "script-src 'none'; object-src 'none'; base-uri 'none'; "
+                                           "frame-src 'none'; form-action 'self'",
+                "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
+DIFF_CONTEXT = 12  # unchanged words kept either side of a change
+
+
+def parse_time(value: str | None, zone_of: str | None = None) -> datetime | None:
+    """An archive time as a datetime, moved into the zone of `zone_of` (e.g. a UTC crawl time into WIB)."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if zone_of and moment.tzinfo:
+            moment = moment.astimezone(datetime.fromisoformat(zone_of).tzinfo)
+    except ValueError:
+        return None
+    return moment
+
+
+def indonesian_time(value: str | None, zone_of: str | None = None, day: bool = True, clock: bool = True) -> str:
+    """`2021-05-25T16:42:00+07:00` → `Selasa, 25 Mei 2021 16:42 WIB`, as Indonesian outlets print it."""
+    moment = parse_time(value, zone_of)
+    if moment is None:
+        return value or ""
+    text = f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
+    if day:
+        text = f"{DAYS[moment.weekday()]}, {text}"
+    has_clock = "T" in (value or "") or " " in (value or "")
+    if clock and has_clock:
+        text += f" {moment:%H:%M}"
+        if moment.tzinfo is not None:
+            text += " " + zone_name(moment)
+    return text
+
+
+def zone_name(moment: datetime) -> str:
+    """WIB, WITA or WIT for Indonesia's zones; a plain UTC offset for any other."""
+    hours, rest = divmod(int(moment.utcoffset().total_seconds()), 3600)
+    return ZONES[hours] if not rest and hours in ZONES else f"UTC{moment:%z}"
+
+
+def short_date(value: str | None) -> str:
+    return indonesian_time(value, day=False, clock=False)
+
+
+def safe_body(html: str | None) -> Markup:
+    """Sanitise body_html again at render time, to the parser's allow-list: defence in depth."""
+    return Markup(nh3.clean(html or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                            url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow"))
+
+
+def web_url(url: str | None) -> str | None:
+    """Only http(s) URLs become links; anything else (javascript:, data:) is dropped."""
+    return url if url and re.match(r"^https?://", url, re.I) else None
+
+
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """Word-level diff as (`same`/`del`/`ins`/`gap`, text) pieces, long unchanged runs shortened."""
+    a, b = re.findall(r"\S+\s*", old or ""), re.findall(r"\S+\s*", new or "")
+    pieces: list[tuple[str, str]] = []
+    opcodes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    for n, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        if tag == "equal":
+            run = a[i1:i2]
+            head = run[:DIFF_CONTEXT] if n else []
+            tail = run[-DIFF_CONTEXT:] if n < len(opcodes) - 1 else []
+            if len(head) + len(tail) >= len(run):
+                pieces.append(("same", "".join(run)))
+            else:
+                pieces += [("same", "".join(head)), ("gap", "… "), ("same", "".join(tail))]
+            continue
+        if i2 > i1:
+            pieces.append(("del", "".join(a[i1:i2])))
+        if j2 > j1:
+            pieces.append(("ins", "".join(b[j1:j2])))
+    return [p for p in pieces if p[1]]
+
+
+def facet_link(datasette, database: str, column: str, value: str) -> str:
+    """The articles list filtered to one JSON-array value, with that facet open."""
+    query = urlencode({"_facet_array": column, f"{column}__arraycontains": value})
+    return f"{datasette.urls.table(database, 'articles')}?{query}"
+
+
+def article_url(datasette, database: str, article_id) -> str:
+    return f"{datasette.urls.database(database)}/artikel/{article_id}"
+
+
+def source_links(article: dict) -> list[dict]:
+    """Where the article can be read outside this archive: the original URL (a WARC capture joins here)."""
+    url = web_url(article["url"])
+    return [{"label": "Artikel asli di situs penerbit", "href": url}] if url else []
+
+
+async def article_context(datasette, database: str, article_id: int) -> dict:
+    """Everything the reading page shows, read in a few indexed queries."""
+    db = datasette.get_database(database)
+    rows = (await db.execute("SELECT * FROM articles WHERE id = ?", [article_id])).rows
+    if not rows:
+        raise NotFound("Artikel tidak ditemukan")
+    article = dict(rows[0])
+    images = [dict(r) for r in (await db.execute(
+        "SELECT position, url, caption, credit FROM images WHERE article_id = ? ORDER BY position",
+        [article_id])).rows]
+    versions = [dict(r) for r in (await db.execute(
+        "SELECT version, content_hash, title, body_text, seen_at FROM article_versions "
+        "WHERE article_id = ? ORDER BY version", [article_id])).rows]
+    for before, after in zip(versions, versions[1:]):
+        after["title_diff"] = word_diff(before["title"], after["title"]) if before["title"] != after["title"] else []
+        after["body_diff"] = word_diff(before["body_text"], after["body_text"])
+    site = (await db.execute("SELECT name FROM sites WHERE slug = ?", [article["site"]])).rows
+    lead = images[0] if images and web_url(images[0]["url"]) else None
+    body_html = safe_body(article["body_html"])
+    terms = {name: json.loads(article[name] or "[]") for name in ("authors", "categories", "tags")}
+    return {
+        "article": article, "database": database, "site_name": site[0]["name"] if site else article["site"],
+        "lead_image": lead if lead and str(escape(lead["url"])) not in body_html else None,
+        "body_html": body_html, "versions": versions, "source_links": source_links(article),
+        **{name: [{"name": v, "href": facet_link(datasette, database, name, v)} for v in values]
+           for name, values in terms.items()},
+        "dateline_href": f"{datasette.urls.table(database, 'articles')}?{urlencode({'dateline': article['dateline']})}"
+        if article["dateline"] else None,
+    }
+
+
+async def article_page(datasette, request):
+    database = request.url_vars["database"]
+    if database not in datasette.databases or not await datasette.get_database(database).table_exists("articles"):
+        raise NotFound("Basis data tidak ditemukan")
+    context = await article_context(datasette, database, int(request.url_vars["id"]))
+    context["metadata"] = datasette.metadata()
+    html = await datasette.render_template("hajar_article.html", context, request=request)
+    return Response.html(html, headers=PAGE_HEADERS)
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/(?P<database>[^/]+)/artikel/(?P<id>[0-9]{1,18})$", article_page)]
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    env.filters["tanggal"] = indonesian_time
+    env.filters["tanggal_pendek"] = short_date
+    env.filters["web_url"] = web_url
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    """A headline in the articles table (or a query that selects id and title) links to its reading page."""
+    if column != "title" or not isinstance(value, str):
+        return None
+    keys = row.keys()
+    if table == "articles" or (table is None and "id" in keys and "published_at" in keys):
+        return Markup('<a href="{}">{}</a>').format(article_url(datasette, database, row["id"]), value)
+    return None

@@ -1,0 +1,385 @@
+"""Serves the Hajarnews fixture site, a WordPress look-alike, on a local port for crawl tests and the demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import math
+import os
+import signal
+import struct
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+try:
+    from . import render
+    from .catalog import WIB, Article, Catalog, load_articles
+    from .render import render_article_page
+except ImportError:  # run as a script: python tests/sample_site/server.py
+    import render
+    from catalog import WIB, Article, Catalog, load_articles
+    from render import render_article_page
+
+__all__ = ["DEFAULT_DATA_DIR", "Article", "load_articles", "make_app", "render_article_page", "main"]
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().with_name("articles")
+HOME_PER_PAGE = 10
+ARCHIVE_PER_PAGE = 5
+ROBOTS_TXT = "User-agent: *\nDisallow: /wp-admin/\nAllow: /wp-admin/admin-ajax.php\n\nSitemap: {base}/wp-sitemap.xml\n"
+
+
+def _segment(marker: int, payload: bytes) -> bytes:
+    return struct.pack(">BBH", 0xFF, marker, len(payload) + 2) + payload
+
+
+def _tiny_jpeg() -> bytes:
+    """A valid 1x1 grey baseline JPEG, so image fetches get real image bytes without shipping files."""
+    one_code = bytes([1] + [0] * 15) + b"\x00"  # Huffman table: a single 1-bit code, for symbol 0
+    return b"".join([
+        b"\xff\xd8",
+        _segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"),
+        _segment(0xDB, b"\x00" + b"\x01" * 64),
+        _segment(0xC0, b"\x08\x00\x01\x00\x01\x01\x01\x11\x00"),
+        _segment(0xC4, b"\x00" + one_code),
+        _segment(0xC4, b"\x10" + one_code),
+        _segment(0xDA, b"\x01\x01\x00\x00\x3f\x00"),
+        b"\x3f",  # DC difference 0, then end-of-block, padded with 1-bits
+        b"\xff\xd9",
+    ])
+
+
+JPEG = _tiny_jpeg()
+
+
+class Store:
+    """The catalog of a data dir, rebuilt when a file there is added, removed or changed."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = Path(data_dir)
+        self._stamp: tuple | None = None
+        self._catalog: Catalog | None = None
+
+    def _fingerprint(self) -> tuple:
+        with os.scandir(self.data_dir) as entries:
+            return tuple(sorted((e.name, e.stat().st_mtime_ns, e.stat().st_size)
+                                for e in entries if e.name.endswith(".yml")))
+
+    def catalog(self) -> Catalog:
+        stamp = self._fingerprint()
+        if stamp != self._stamp or self._catalog is None:
+            self._catalog = Catalog(load_articles(self.data_dir))
+            self._stamp = stamp
+        return self._catalog
+
+
+@dataclass(frozen=True)
+class _Settings:
+    store: Store
+    public_url: str | None
+
+
+SETTINGS = web.AppKey("settings", _Settings)
+
+
+def _base(request: web.Request) -> str:
+    public_url = request.app[SETTINGS].public_url
+    return public_url or f"{request.scheme}://{request.host}"
+
+
+def _catalog(request: web.Request) -> Catalog:
+    return request.app[SETTINGS].store.catalog()
+
+
+def _html(request: web.Request, text: str, status: int = 200, links: tuple[str, ...] = ()) -> web.Response:
+    api = f'<{_base(request)}/wp-json/>; rel="https://api.w.org/"'
+    return web.Response(text=text, status=status, content_type="text/html", charset="UTF-8",
+                        headers={"Link": ", ".join((api, *links))})
+
+
+def _xml(text: str, content_type: str = "application/xml") -> web.Response:
+    return web.Response(text=text, content_type=content_type, charset="UTF-8")
+
+
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    return web.Response(text=json.dumps(data), status=status, content_type="application/json",
+                        charset="UTF-8", headers=headers)
+
+
+def _rest_error(code: str, message: str, status: int) -> web.Response:
+    return _json({"code": code, "message": message, "data": {"status": status}}, status=status)
+
+
+def _page_number(request: web.Request, first_page: str) -> int:
+    """The /page/N/ number; /page/1/ redirects to the archive's first page as WordPress does."""
+    page = int(request.match_info.get("page", 1))
+    if "page" in request.match_info and page <= 1:
+        raise web.HTTPMovedPermanently(first_page)
+    return page
+
+
+@web.middleware
+async def _themed_errors(request: web.Request, handler: Callable) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except web.HTTPNotFound:
+        return _html(request, render.render_not_found(_catalog(request), _base(request)), status=404)
+
+
+async def home(request: web.Request) -> web.Response:
+    catalog, base = _catalog(request), _base(request)
+    if "p" in request.query:  # the ?p=ID shortlink that feeds use as guid
+        article = catalog.by_id.get(int(request.query["p"])) if request.query["p"].isdigit() else None
+        if article is None:
+            raise web.HTTPNotFound()
+        raise web.HTTPMovedPermanently(f"{base}{article.path}")
+    html = render.render_listing(
+        catalog, base, path="/", title="Berita Terbaru", heading="Berita Terbaru", body_class="home blog",
+        items=catalog.articles, page=_page_number(request, f"{base}/"), per_page=HOME_PER_PAGE, home=True)
+    if html is None:
+        raise web.HTTPNotFound()
+    return _html(request, html)
+
+
+def _archive_items(catalog: Catalog, kind: str, slug: str) -> tuple[list[Article], str]:
+    """The archive's articles and display name; HTTPNotFound for an unknown term or author."""
+    if kind == "category" and slug in catalog.categories:
+        return catalog.in_category(slug), catalog.categories[slug].name
+    if kind == "tag" and slug in catalog.tags:
+        return catalog.with_tag(slug), catalog.tags[slug].name
+    if kind == "author" and slug in catalog.authors:
+        return catalog.by_author(slug), catalog.authors[slug].name
+    raise web.HTTPNotFound()
+
+
+async def archive(request: web.Request) -> web.Response:
+    catalog, base = _catalog(request), _base(request)
+    kind, slug = request.match_info["kind"], request.match_info["slug"]
+    items, name = _archive_items(catalog, kind, slug)
+    path = f"/{kind}/{slug}/"
+    heading = {"category": "Kategori", "tag": "Tag", "author": "Penulis"}[kind] + f": {name}"
+    term_id = catalog.authors[slug].id if kind == "author" else (
+        catalog.categories[slug] if kind == "category" else catalog.tags[slug]).id
+    html = render.render_listing(
+        catalog, base, path=path, title=f"{name} Arsip", heading=heading,
+        body_class=f"archive {kind} {kind}-{slug} {kind}-{term_id}", items=items,
+        page=_page_number(request, f"{base}{path}"), per_page=ARCHIVE_PER_PAGE)
+    if html is None:
+        raise web.HTTPNotFound()
+    return _html(request, html)
+
+
+async def single(request: web.Request) -> web.Response:
+    catalog, base = _catalog(request), _base(request)
+    article = catalog.by_slug.get(request.match_info["slug"])
+    if article is None:
+        raise web.HTTPNotFound()
+    if request.path != article.path:  # right slug, wrong date: WordPress redirects to the permalink
+        raise web.HTTPMovedPermanently(f"{base}{article.path}")
+    links = (f'<{base}/wp-json/wp/v2/posts/{article.id}>; rel="alternate"; type="application/json"',
+             f"<{base}/?p={article.id}>; rel=shortlink")
+    return _html(request, render_article_page(article, catalog, base), links=links)
+
+
+async def redaksi(request: web.Request) -> web.Response:
+    return _html(request, render.render_static_page(_catalog(request), _base(request)))
+
+
+async def feed(request: web.Request) -> web.Response:
+    catalog, base = _catalog(request), _base(request)
+    if "kind" in request.match_info:
+        kind, slug = request.match_info["kind"], request.match_info["slug"]
+        items, name = _archive_items(catalog, kind, slug)
+        text = render.render_feed(catalog, base, items, title=f"{render.SITE_NAME} » {name}", path=f"/{kind}/{slug}/")
+    else:
+        text = render.render_feed(catalog, base, catalog.articles, title=render.SITE_NAME, path="/")
+    return _xml(text, content_type="application/rss+xml")
+
+
+async def robots(request: web.Request) -> web.Response:
+    return web.Response(text=ROBOTS_TXT.format(base=_base(request)), content_type="text/plain", charset="UTF-8")
+
+
+async def sitemap_index(request: web.Request) -> web.Response:
+    base = _base(request)
+    return _xml(render.render_sitemap_index(render.sitemaps(_catalog(request), base), base))
+
+
+async def sitemap(request: web.Request) -> web.Response:
+    base = _base(request)
+    files = render.sitemaps(_catalog(request), base)
+    if request.match_info["name"] not in files:
+        raise web.HTTPNotFound()
+    return _xml(render.render_sitemap(files[request.match_info["name"]][0], base))
+
+
+async def upload(request: web.Request) -> web.Response:
+    wanted = request.match_info["file"]
+    if not any(a.image and a.image.file == wanted for a in _catalog(request).articles):
+        raise web.HTTPNotFound()
+    return web.Response(body=JPEG, content_type="image/jpeg")
+
+
+async def api_root(request: web.Request) -> web.Response:
+    return _json(render.api_root(_base(request)))
+
+
+def _int_param(request: web.Request, name: str, default: int, high: int | None = None) -> int:
+    raw = request.query.get(name, str(default))
+    if not raw.isdigit() or int(raw) < 1 or (high is not None and int(raw) > high):
+        raise ValueError(f"{name} harus bilangan bulat antara 1 dan {high or 'tak hingga'}")
+    return int(raw)
+
+
+def _local_param(request: web.Request, name: str) -> datetime:
+    """An ISO date parameter as WIB wall time, the zone WordPress compares `date` and `modified` in."""
+    try:
+        value = datetime.fromisoformat(request.query[name])
+    except ValueError:
+        raise ValueError(f"{name} bukan tanggal ISO 8601") from None
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None) + WIB
+    return value
+
+
+def _paged(request: web.Request, items: list, total_key: str = "rest_post_invalid_page_number") -> Any:
+    """(page of items, headers) as WordPress pages collections, or an error response."""
+    try:
+        per_page = _int_param(request, "per_page", 10, high=100)
+        page = _int_param(request, "page", 1)
+    except ValueError as exc:
+        return _rest_error("rest_invalid_param", f"Parameter tidak valid: {exc}.", 400)
+    total, pages = len(items), math.ceil(len(items) / per_page)
+    if page > pages and total > 0:
+        return _rest_error(total_key, "Nomor halaman yang diminta lebih besar dari jumlah halaman yang tersedia.", 400)
+    headers = {"X-WP-Total": str(total), "X-WP-TotalPages": str(pages)}
+    query = [(k, v) for k, v in request.query.items() if k != "page"]
+    url = f"{_base(request)}{request.path}?"
+    links = [f'<{url}{urlencode(query + [("page", n)])}>; rel="{rel}"'
+             for n, rel in ((min(page - 1, pages), "prev"), (page + 1, "next"))
+             if (rel == "prev" and page > 1) or (rel == "next" and page < pages)]
+    if links:
+        headers["Link"] = ", ".join(links)
+    return items[(page - 1) * per_page: page * per_page], headers
+
+
+_ORDERS: dict[str, Callable[[Article], Any]] = {
+    "date": lambda a: (a.date_gmt, a.id), "modified": lambda a: (a.modified_gmt, a.id), "id": lambda a: a.id}
+_DATE_FILTERS: dict[str, Callable[[Article, datetime], bool]] = {
+    "after": lambda a, t: a.date_local > t, "before": lambda a, t: a.date_local < t,
+    "modified_after": lambda a, t: a.modified_local > t, "modified_before": lambda a, t: a.modified_local < t}
+
+
+async def rest_posts(request: web.Request) -> web.Response:
+    catalog, base, query = _catalog(request), _base(request), request.query
+    try:
+        limits = [(_DATE_FILTERS[name], _local_param(request, name)) for name in _DATE_FILTERS if name in query]
+        if query.get("orderby", "date") not in _ORDERS or query.get("order", "desc") not in ("asc", "desc"):
+            raise ValueError("orderby atau order tidak dikenal")
+    except ValueError as exc:
+        return _rest_error("rest_invalid_param", f"Parameter tidak valid: {exc}.", 400)
+    items = [a for a in catalog.articles if all(passes(a, when) for passes, when in limits)]
+    items.sort(key=_ORDERS[query.get("orderby", "date")], reverse=query.get("order", "desc") == "desc")
+    paged = _paged(request, items)
+    if isinstance(paged, web.Response):
+        return paged
+    shown, headers = paged
+    return _json([render.post_json(a, catalog, base, embed="_embed" in query) for a in shown], headers=headers)
+
+
+async def rest_post(request: web.Request) -> web.Response:
+    catalog, base = _catalog(request), _base(request)
+    article = catalog.by_id.get(int(request.match_info["id"]))
+    if article is None:
+        return _rest_error("rest_post_invalid_id", "ID pos tidak valid.", 404)
+    headers = {"Link": f'<{base}{article.path}>; rel="alternate"; type=text/html'}
+    return _json(render.post_json(article, catalog, base, embed="_embed" in request.query), headers=headers)
+
+
+async def rest_terms(request: web.Request) -> web.Response:
+    catalog, base = _catalog(request), _base(request)
+    if request.match_info["taxonomy"] == "categories":
+        terms = [(t, len(catalog.in_category(t.slug))) for t in catalog.categories.values()]
+    else:
+        terms = [(t, len(catalog.with_tag(t.slug))) for t in catalog.tags.values()]
+    paged = _paged(request, sorted(terms, key=lambda pair: pair[0].name), total_key="rest_term_invalid_page_number")
+    if isinstance(paged, web.Response):
+        return paged
+    shown, headers = paged
+    return _json([render.term_json(term, base, count) for term, count in shown], headers=headers)
+
+
+async def rest_no_route(request: web.Request) -> web.Response:
+    return _rest_error("rest_no_route", "Tidak ada rute yang cocok dengan URL dan metode permintaan.", 404)
+
+
+def make_app(data_dir: Path = DEFAULT_DATA_DIR, public_url: str | None = None) -> web.Application:
+    """The site's aiohttp app; absolute URLs use public_url (an origin) or else the request's own origin."""
+    app = web.Application(middlewares=[
+        _themed_errors,
+        web.normalize_path_middleware(append_slash=True, redirect_class=web.HTTPMovedPermanently),
+    ])
+    app[SETTINGS] = _Settings(Store(data_dir), public_url.rstrip("/") if public_url else None)
+    archive_kind = "{kind:category|tag|author}/{slug:[^/]+}"
+    app.router.add_routes([
+        web.get("/", home),
+        web.get(r"/page/{page:\d+}/", home),
+        web.get("/feed/", feed),
+        web.get("/robots.txt", robots),
+        web.get("/redaksi/", redaksi),
+        web.get("/wp-sitemap.xml", sitemap_index),
+        web.get(r"/{name:wp-sitemap-[a-z0-9_-]+\.xml}", sitemap),
+        web.get(f"/{archive_kind}/", archive),
+        web.get(f"/{archive_kind}/page/{{page:\\d+}}/", archive),
+        web.get(f"/{archive_kind}/feed/", feed),
+        web.get(r"/{year:\d{4}}/{month:\d{2}}/{day:\d{2}}/{slug:[^/]+}/", single),
+        web.get("/wp-content/uploads/{file:.+}", upload),
+        web.get("/wp-json/", api_root),
+        web.get("/wp-json/wp/v2/posts", rest_posts),
+        web.get(r"/wp-json/wp/v2/posts/{id:\d+}", rest_post),
+        web.get("/wp-json/wp/v2/{taxonomy:categories|tags}", rest_terms),
+        web.get("/wp-json/{rest:.*}", rest_no_route),
+    ])
+    return app
+
+
+async def _serve(app: web.Application, host: str, port: int) -> None:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    print(f"Serving sample site on http://{host}:{runner.addresses[0][1]}/", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Serve the Hajarnews sample site (a WordPress look-alike).")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="folder of article YAML files")
+    parser.add_argument("--public-url", help="origin to use in absolute URLs instead of the request's")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    try:
+        load_articles(args.data)  # fail before announcing a URL that would only answer 500
+    except (OSError, ValueError) as exc:
+        parser.exit(2, f"error: {exc}\n")
+    asyncio.run(_serve(make_app(args.data, args.public_url), args.host, args.port))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import gzip
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 
 import sqlite_utils
 
 from hajar_scraper import search
+from hajar_scraper.crawlstate import CrawlState
 from hajar_scraper.dates import utc_now
 from hajar_scraper.record import validate
 
 SCHEMA_VERSION = 2  # 2: the stemmed search index articles_fts_stem (hajar_scraper/search.py)
 TERMS = ("authors", "categories", "tags")
+FILL_ALARM_POINTS = 20.0  # a field filled this much less often than in earlier runs flags the run
+ALARM_MIN_ARTICLES = 5  # runs with fewer articles are too small to compare
 SCALARS = ("url", "site", "title", "published_at", "modified_at", "description", "body_text", "body_html",
            "editor", "dateline", "signature", "language", "word_count", "content_hash", "fetched_at",
            "parser_version")
@@ -29,7 +33,7 @@ class Archive:
         self.db.execute("PRAGMA busy_timeout = 10000")
         self.db.enable_wal()
         if self.db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-            with self.db.conn:
+            with self.db.atomic():
                 _create_schema(self.db)
                 self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -46,13 +50,62 @@ class Archive:
                                               "arguments": json.dumps(arguments, sort_keys=True)})
         return table.last_pk
 
-    def finish_run(self, run_id: int, status: str, stats: dict, counts: dict, fill_rates: dict) -> None:
+    def finish_run(self, run_id: int, status: str, stats: dict, counts: dict, fill_rates: dict) -> str | None:
+        """Close a run with its figures; returns the fill-rate alarm, if the site's layout seems changed."""
+        site = self.db["crawl_runs"].get(run_id)["site"]
+        articles = sum(counts.get(k, 0) for k in ("new", "updated", "unchanged"))
+        alarm = self._fill_alarm(site, run_id, fill_rates) if articles >= ALARM_MIN_ARTICLES else None
         self.db["crawl_runs"].update(run_id, {
-            "finished_at": utc_now(), "status": status, **{k: counts.get(k, 0) for k in
-                                                           ("new", "updated", "unchanged", "rejected", "failed")},
+            "finished_at": utc_now(), "status": status, "alarm": alarm,
+            **{k: counts.get(k, 0) for k in ("new", "updated", "unchanged", "skipped", "rejected", "failed")},
             "stats": json.dumps(stats, sort_keys=True, default=str),
             "fill_rates": json.dumps(fill_rates, sort_keys=True),
         })
+        return alarm
+
+    def _fill_alarm(self, site: str, run_id: int, fill_rates: dict) -> str | None:
+        earlier = [json.loads(r["fill_rates"]) for r in self.db.query(
+            "SELECT fill_rates FROM crawl_runs WHERE site = ? AND id < ? AND fill_rates IS NOT NULL"
+            " AND new + updated + unchanged >= ?", [site, run_id, ALARM_MIN_ARTICLES])]
+        drops = []
+        for field, rate in sorted(fill_rates.items()):
+            past = [r[field] for r in earlier if field in r]
+            if past and sum(past) / len(past) - rate > FILL_ALARM_POINTS:
+                drops.append(f"{field} {sum(past) / len(past):.1f}% -> {rate:.1f}%")
+        return "fill rate dropped: " + ", ".join(drops) if drops else None
+
+    def close_interrupted_runs(self, site: str) -> int:
+        """Runs still marked running when we hold the lock died mid-way (killed, crashed)."""
+        with self.db.atomic():
+            cursor = self.db.execute("UPDATE crawl_runs SET status = 'interrupted' WHERE site = ? AND status = 'running'",
+                                     [site])
+        return cursor.rowcount
+
+    # what the crawler needs to know ---------------------------------------------------------
+    def crawl_state(self, site: str) -> CrawlState:
+        """Held copies, the discovery plan and the start of the last complete, unbounded run."""
+        held = {}
+        for row in self.db.execute("SELECT url, published_at, modified_at FROM articles WHERE site = ?", [site]):
+            times = [datetime.fromisoformat(t) for t in row[1:] if t]
+            held[row[0]] = max(times).astimezone(timezone.utc)
+        plan = self.db["discovery_plans"].get(site)["plan"] if self._has_plan(site) else None
+        last = next(self.db.query(
+            "SELECT started_at FROM crawl_runs WHERE site = ? AND status = 'finished'"
+            " AND json_extract(arguments, '$.since') IS NULL AND json_extract(arguments, '$.until') IS NULL"
+            " ORDER BY id DESC LIMIT 1", [site]), None)
+        return CrawlState(held=held, plan=json.loads(plan) if plan else None,
+                          last_complete_start=datetime.fromisoformat(last["started_at"]) if last else None)
+
+    def _has_plan(self, site: str) -> bool:
+        return bool(self.db.execute("SELECT 1 FROM discovery_plans WHERE site = ?", [site]).fetchone())
+
+    def save_plan(self, site: str, plan: dict) -> None:
+        """The discovery plan a probing run found: which endpoints answered, which one to use next time."""
+        self.db["discovery_plans"].upsert({"site": site, "probed_at": utc_now(), "strategy": plan.get("strategy"),
+                                           "plan": json.dumps(plan, sort_keys=True)}, pk="site")
+
+    def plans(self) -> dict[str, dict]:
+        return {r["site"]: json.loads(r["plan"]) for r in self.db["discovery_plans"].rows}
 
     # pages, failures, rejects ----------------------------------------------------------------
     def record_page(self, run_id: int, url: str, status: int, headers: dict, fetched_at: str,
@@ -75,7 +128,7 @@ class Archive:
         validate(record)
         seen_at = record.get("fetched_at") or utc_now()
         articles = self.db["articles"]
-        with self.db.conn:
+        with self.db.atomic():
             row = next(articles.rows_where("url = ?", [record["url"]], select="id, content_hash, version"), None)
             if row and row["content_hash"] == record["content_hash"]:
                 articles.update(row["id"], {"last_seen_at": seen_at, "status": "live"})
@@ -144,7 +197,10 @@ def _create_schema(db: sqlite_utils.Database) -> None:
                                   if_not_exists=True)
     db["crawl_runs"].create({"id": int, "site": str, "started_at": str, "finished_at": str, "status": str,
                              "arguments": str, "stats": str, "new": int, "updated": int, "unchanged": int,
-                             "rejected": int, "failed": int, "fill_rates": str}, pk="id", if_not_exists=True)
+                             "skipped": int, "rejected": int, "failed": int, "fill_rates": str, "alarm": str},
+                            pk="id", if_not_exists=True)
+    db["discovery_plans"].create({"site": str, "probed_at": str, "strategy": str, "plan": str}, pk="site",
+                                 foreign_keys=[("site", "sites", "slug")], if_not_exists=True)
     db["pages"].create({"id": int, "run_id": int, "url": str, "status": int, "headers": str, "fetched_at": str,
                         "length": int, "body_gzip": bytes}, pk="id", if_not_exists=True,
                        foreign_keys=[("run_id", "crawl_runs", "id")])

@@ -32,13 +32,24 @@ def main():
 @click.argument("site")
 @click.option("--base-url", help="Crawl a mirror of the site (e.g. http://127.0.0.1:8000) with the same profile.")
 @click.option("--db", type=click.Path(dir_okay=False), help="Archive file (default: archive/SITE.db).")
+@click.option("--since", help="Only articles published on or after this date (YYYY-MM-DD).")
+@click.option("--until", help="Only articles published on or before this date (YYYY-MM-DD).")
+@click.option("--full", is_flag=True, help="Fetch every article again, not only new or changed ones.")
+@click.option("--probe", is_flag=True, help="Probe every discovery endpoint again and record a new plan.")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="KEY=VALUE", help="Override a Scrapy setting.")
-def crawl(site, base_url, db, overrides):
-    """Crawl one SITE into its archive."""
+def crawl(site, base_url, db, since, until, full, probe, overrides):
+    """Crawl one SITE into its archive: incremental by default, resumable after a kill."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
-    _profile(site)
+    from hajar_scraper.spiders.news import parse_bound
+
+    profile = _profile(site)
+    for name, value in (("--since", since), ("--until", until)):
+        try:
+            parse_bound(value, profile.timezone)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint=name) from None
     settings = get_project_settings()
     if db:
         settings.set("HAJAR_DB", db, priority="cmdline")
@@ -50,10 +61,10 @@ def crawl(site, base_url, db, overrides):
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(site)
     started = time.monotonic()
-    process.crawl(crawler, base_url=base_url)
+    process.crawl(crawler, base_url=base_url, since=since, until=until, full=full, probe=probe)
     process.start()
     stats = crawler.stats.get_stats()
-    summary = ", ".join(f"{stats.get(f'hajar/{k}', 0)} {k}" for k in ("new", "updated", "unchanged",
+    summary = ", ".join(f"{stats.get(f'hajar/{k}', 0)} {k}" for k in ("new", "updated", "unchanged", "skipped",
                                                                         "rejected", "failed"))
     click.echo(f"{site}: {summary} in {time.monotonic() - started:.1f} s")
     if stats.get("finish_reason") != "finished":
@@ -113,9 +124,15 @@ def parse(source, url, site):
 
 @main.command()
 def sites():
-    """List the site profiles."""
+    """List the site profiles, with the discovery plan each archive recorded."""
+    from hajar_scraper.archive import Archive
+
     for profile in profiles().values():
-        click.echo(f"{profile.slug}\t{profile.name}\t{profile.base_url}\t{profile.timezone}\t{profile.region}")
+        path = archive_dir() / f"{profile.slug}.db"
+        plan = Archive(path).plans().get(profile.slug) if path.is_file() else None
+        listed = ", ".join(f"{k} {v}" for k, v in sorted((plan or {}).get("listed", {}).items()) if v)
+        shown = f"plan: {plan['strategy']} (listed: {listed})" if plan else "plan: not probed yet"
+        click.echo(f"{profile.slug}\t{profile.name}\t{profile.base_url}\t{profile.timezone}\t{shown}")
 
 
 @main.command()

@@ -7,8 +7,11 @@ import os
 from collections import Counter
 from pathlib import Path
 
+from scrapy.exceptions import CloseSpider
+
 from hajar_scraper.archive import Archive
 from hajar_scraper.items import ArticleItem, FetchErrorItem, PageItem, RejectItem
+from hajar_scraper.lock import AlreadyRunning, ArchiveLock
 from hajar_scraper.record import Rejected
 
 logger = logging.getLogger(__name__)
@@ -42,18 +45,39 @@ class ArchivePipeline:
         spider = self.crawler.spider
         profile = spider.profile
         self.site = profile.slug
-        self.archive = Archive(archive_path(self.crawler.settings, self.site))
+        path = archive_path(self.crawler.settings, self.site)
+        self.lock = ArchiveLock(path)
+        try:
+            self.lock.acquire()
+        except AlreadyRunning as error:
+            self.archive = None
+            raise CloseSpider(str(error)) from None
+        self.archive = Archive(path)
         self.archive.ensure_site(profile.slug, profile.name, profile.base_url, profile.region, profile.timezone)
+        interrupted = self.archive.close_interrupted_runs(self.site)
+        if interrupted:
+            logger.warning("%s earlier run(s) of %s were interrupted; this run resumes them", interrupted, self.site)
+        spider.use_state(self.archive.crawl_state(self.site))
         self.run_id = self.archive.start_run(self.site, spider.run_arguments())
         logger.info("archiving into %s (run %s)", self.archive.path, self.run_id)
 
     def close_spider(self) -> None:
+        if self.archive is None:
+            return
+        spider = self.crawler.spider
+        stats = self.crawler.stats.get_stats()
+        self.counts["skipped"] = stats.get("hajar/skipped", 0)
         articles = self.counts["new"] + self.counts["updated"] + self.counts["unchanged"]
         fill = {f: round(100 * self.filled[f] / articles, 1) if articles else 0.0 for f in FILL_FIELDS}
-        stats = self.crawler.stats.get_stats()
-        reason = stats.get("finish_reason", "finished")
-        self.archive.finish_run(self.run_id, str(reason), stats, dict(self.counts), fill)
+        report = spider.discovery_report()
+        if report["probed"] and report["strategy"]:
+            self.archive.save_plan(self.site, report)
+        reason = str(stats.get("finish_reason", "finished"))
+        alarm = self.archive.finish_run(self.run_id, reason, stats, dict(self.counts), fill)
+        if alarm:
+            logger.warning("run %s of %s: %s (has the site's layout changed?)", self.run_id, self.site, alarm)
         self.archive.close()
+        self.lock.release()
         logger.info("run %s: %s", self.run_id, dict(self.counts))
 
     def process_item(self, item):

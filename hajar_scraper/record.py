@@ -12,7 +12,7 @@ FIELDS = (
     "url", "site", "title", "published_at", "modified_at", "body_text", "body_html",
     "description", "authors", "editor", "dateline", "signature", "categories", "tags",
     "images", "language", "word_count", "content_hash", "provenance", "fetched_at",
-    "parser_version",
+    "parser_version", "corrections",
 )
 
 _ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
@@ -71,6 +71,9 @@ def validate(record: dict) -> dict:
         value = record.get(field)
         if value is not None and not _ISO_WITH_OFFSET.match(value):
             raise Rejected(f"{field} {value!r} is not ISO 8601 with an offset")
+    for note in record.get("corrections") or ():
+        if not isinstance(note, dict) or set(note) != {"text", "date"}:
+            raise Rejected(f"correction {note!r} is not {{text, date}}")
     unknown = set(record) - set(FIELDS)
     if unknown:
         raise Rejected(f"unknown record fields: {', '.join(sorted(unknown))}")

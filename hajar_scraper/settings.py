@@ -23,6 +23,13 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
+# 429 and 5xx: retried after the server's Retry-After, else 1, 2, 4 … seconds (at most a minute).
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "hajar_scraper.retry.BackoffRetryMiddleware": 550,
+}
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 60.0
 
 ITEM_PIPELINES = {"hajar_scraper.pipelines.ArchivePipeline": 300}
 HAJAR_ARCHIVE_DIR = "archive"

@@ -19,9 +19,9 @@ FIXTURES = ROOT / "tests" / "fixtures"
 LOCAL_PACE = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0.01", "-s", "LOG_LEVEL=INFO"]
 
 
-def start_sample_site(data_dir: Path | None = None) -> tuple[subprocess.Popen, str]:
-    """Start tests/sample_site/server.py on a free port; return the process and base URL."""
-    args = [sys.executable, str(SAMPLE_SITE / "server.py"), "--host", "127.0.0.1", "--port", "0"]
+def start_sample_site(data_dir: Path | None = None, *options: str) -> tuple[subprocess.Popen, str]:
+    """Start tests/sample_site/server.py on a free port (with server options); return the process and base URL."""
+    args = [sys.executable, str(SAMPLE_SITE / "server.py"), "--host", "127.0.0.1", "--port", "0", *options]
     if data_dir:
         args += ["--data", str(data_dir)]
     process = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)

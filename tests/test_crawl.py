@@ -87,7 +87,7 @@ def test_archive_is_wal(crawled_db):
     assert sqlite3.connect(crawled_db).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_second_crawl_with_scrapy_adds_nothing(crawled_db, sample_site, tmp_path):
+def test_second_full_crawl_with_scrapy_adds_nothing(crawled_db, sample_site, tmp_path):
     copy = tmp_path / "hajarnews.db"
     sqlite3.connect(crawled_db).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
     shutil.copy(crawled_db, copy)
@@ -95,7 +95,7 @@ def test_second_crawl_with_scrapy_adds_nothing(crawled_db, sample_site, tmp_path
     snapshot = {t: list(before.query(f"select * from {t}")) for t in
                 ("articles_authors", "authors", "images", "article_versions", "tags", "categories")}
     articles_before = {r["url"]: r for r in before.query("select * from articles")}
-    run_crawl(sample_site, copy, use_scrapy=True)
+    run_crawl(sample_site, copy, "-a", "full=1", use_scrapy=True)
     after = sqlite_utils.Database(copy)
     for table, rows in snapshot.items():
         assert list(after.query(f"select * from {table}")) == rows, table
@@ -107,4 +107,11 @@ def test_second_crawl_with_scrapy_adds_nothing(crawled_db, sample_site, tmp_path
         assert {k: v for k, v in row.items() if k != "last_seen_at"} == \
                {k: v for k, v in old.items() if k != "last_seen_at"}
     runs = list(after.query("select new, updated, unchanged, failed from crawl_runs order by id"))
-    assert runs[1] == {"new": 0, "updated": 0, "unchanged": len(ARTICLES), "failed": 1}
+    assert runs[1] == {"new": 0, "updated": 0, "unchanged": len(ARTICLES), "failed": 0}
+
+
+def test_first_crawl_records_the_discovery_plan(db):
+    (plan,) = list(db.query("select site, strategy, plan from discovery_plans"))
+    assert (plan["site"], plan["strategy"]) == ("hajarnews", "wp-json")
+    listed = json.loads(plan["plan"])["listed"]
+    assert listed == {"wp-json": len(ARTICLES), "sitemaps": len(ARTICLES) + 1, "pagination": 0, "feed": 10}

@@ -24,6 +24,9 @@ PAGE_HEADERS = {"Content-Security-Policy": "script-src 'none'; object-src 'none'
                                            "frame-src 'none'; form-action 'self'",
                 "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
 DIFF_CONTEXT = 12  # unchanged words kept either side of a change
+# Whole stories make a table listing metres tall; the reading page and JSON show them in full.
+LONG_TEXT = {"articles": {"body_text", "body_html"}, "article_versions": {"body_text"}}
+LONG_TEXT_CHARS = 160
 
 
 def parse_time(value: str | None, zone_of: str | None = None) -> datetime | None:
@@ -161,6 +164,11 @@ def register_routes():
 
 
 @hookimpl
+def prepare_connection(conn):
+    conn.create_function("safe_html", 1, lambda html: str(safe_body(html)), deterministic=True)
+
+
+@hookimpl
 def prepare_jinja2_environment(env):
     env.filters["tanggal"] = indonesian_time
     env.filters["tanggal_pendek"] = short_date
@@ -169,8 +177,12 @@ def prepare_jinja2_environment(env):
 
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
-    """A headline in the articles table (or a query that selects id and title) links to its reading page."""
-    if column != "title" or not isinstance(value, str):
+    """Headlines link to their reading page; long texts are cut in table listings (JSON keeps them whole)."""
+    if not isinstance(value, str):
+        return None
+    if table in LONG_TEXT and column in LONG_TEXT[table] and len(value) > LONG_TEXT_CHARS:
+        return value[:LONG_TEXT_CHARS].rsplit(" ", 1)[0] + " …"
+    if column != "title":
         return None
     keys = row.keys()
     if table == "articles" or (table is None and "id" in keys and "published_at" in keys):

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import lxml.html
 from lxml.etree import ParserError
 
-from hajar_scraper import dates
+from hajar_scraper.parsers import bylines
 from hajar_scraper.parsers import structured as sd
-from hajar_scraper.parsers.body import clean_body
+from hajar_scraper.parsers.body import clean_body, split_credit
+from hajar_scraper.parsers.main_content import find_main_content
+from hajar_scraper.parsers.timestamps import choose_time, date_near_headline, machine_time, visible_time
+from hajar_scraper.parsers.titles import clean_title, site_names
 from hajar_scraper.record import BadPage, MissingField, NotAnArticle, content_hash, normalise_text, validate
 from hajar_scraper.sites import SiteProfile
 from hajar_scraper.urls import canonical_url, same_site
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 MAX_HTML_CHARS = 8_000_000
 _HTML_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
+_PUBLISHED_META = ("article:published_time", "datepublished", "pubdate", "publishdate", "dc.date.issued",
+                   "dc.date", "date")
+_MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified")
 
 
 def parse_page(html: str, url: str, profile: SiteProfile, fetched_at: str | None = None) -> dict:
@@ -27,36 +34,53 @@ def parse_page(html: str, url: str, profile: SiteProfile, fetched_at: str | None
     node = data.article or {}
     article_root, body_node = _story_nodes(tree, profile)
     og_type = (data.meta1("og:type") or "").lower()
+    found_by_finder = False
+    if body_node is None and profile.family == "generic" and len(tree.xpath("//article")) <= 1:
+        body_node = find_main_content(tree) if tree.find(".//h1") is not None else None
+        found_by_finder = body_node is not None
     if not node and og_type != "article" and body_node is None:
         types = ", ".join(sorted(set(data.page_types))) or "none"
         raise NotAnArticle(f"no article markup (JSON-LD types: {types}; og:type: {og_type or 'none'})")
     if not node and og_type not in ("", "article"):
         raise NotAnArticle(f"page declares og:type {og_type!r}, not an article")
     scope = article_root if article_root is not None else tree
-    sel = profile.selectors
-    tz = profile.timezone
+    sel, tz, now = profile.selectors, profile.timezone, _now(fetched_at)
+    names = site_names(data, profile.outlet_names, url)
 
     record = {"site": profile.slug, "url": _url(data, url, prov)}
     record["title"] = _pick(prov, "title",
-                            ("jsonld", _clean_title(node.get("headline") or node.get("name"), data, profile)),
-                            ("meta", _clean_title(data.meta1("og:title", "twitter:title"), data, profile)),
-                            ("selector", _first_text(scope, sel["title"])),
-                            ("text", _clean_title(data.title_tag, data, profile)))
-    record["published_at"] = _pick(prov, "published_at",
-                                   ("jsonld", _machine_time(node.get("datePublished"), tz)),
-                                   ("meta", _machine_time(data.meta1("article:published_time", "datepublished"), tz)),
-                                   ("selector", _time_at(scope, sel["published"], tz)))
-    record["modified_at"] = _pick(prov, "modified_at",
-                                  ("jsonld", _machine_time(node.get("dateModified"), tz)),
-                                  ("meta", _machine_time(data.meta1("article:modified_time", "og:updated_time"), tz)),
-                                  ("selector", _time_at(scope, sel["modified"], tz)))
+                            ("jsonld", clean_title(node.get("headline") or node.get("name"), names)),
+                            ("meta", clean_title(data.meta1("og:title", "twitter:title"), names)),
+                            ("selector", _first_text(scope, sel["title"]) or _first_text(tree, "h1")),
+                            ("text", clean_title(data.title_tag, names)))
+    record["published_at"] = choose_time(prov, "published_at", (
+        ("jsonld", machine_time(node.get("datePublished"), tz)),
+        ("meta", machine_time(data.meta1(*_PUBLISHED_META), tz)),
+        ("selector", visible_time(select(scope, sel["published"]), tz, now)),
+        ("text", date_near_headline(tree, tz, now) if profile.family == "generic" else None)))
+    record["modified_at"] = choose_time(prov, "modified_at", (
+        ("jsonld", machine_time(node.get("dateModified"), tz)),
+        ("meta", machine_time(data.meta1(*_MODIFIED_META), tz)),
+        ("selector", visible_time(select(scope, sel["modified"]), tz, now))))
     record["description"] = _pick(prov, "description",
                                   ("jsonld", _str(node.get("description"))),
                                   ("meta", data.meta1("description", "og:description", "twitter:description")))
-    record["authors"] = _pick(prov, "authors",
-                              ("jsonld", sd.names(node.get("author"), data)),
-                              ("meta", [a for a in [data.meta1("author")] if a and "://" not in a]),
-                              ("selector", _texts(scope, sel["authors"]))) or []
+
+    body = _body(body_node, tree, record["url"], profile, prov, now, "text" if found_by_finder else "selector")
+    record.update(body_text=body.text, body_html=body.html, dateline=body.dateline, signature=body.signature,
+                  corrections=body.corrections)
+    record["editor"] = _pick(prov, "editor",
+                             ("jsonld", next(iter(sd.names(node.get("editor"), data)), None)),
+                             ("selector", bylines.clean_name(_first_text(scope, sel["editor"]) or "")),
+                             ("text", body.byline.editor))
+    meta_author = [a for a in [data.meta1("author")] if a and "://" not in a]
+    authors, source = bylines.choose_authors(
+        (("jsonld", sd.names(node.get("author"), data)), ("meta", meta_author),
+         ("selector", _texts(scope, sel["authors"])), ("text", body.byline.authors)),
+        record["editor"], (*profile.outlet_names, profile.name, data.meta1("og:site_name") or ""))
+    record["authors"] = authors
+    if source:
+        prov["authors"] = source
     record["categories"] = _pick(prov, "categories",
                                  ("jsonld", sd.keywords(node.get("articleSection"))),
                                  ("meta", data.meta.get("article:section", [])),
@@ -65,14 +89,11 @@ def parse_page(html: str, url: str, profile: SiteProfile, fetched_at: str | None
                            ("jsonld", sd.keywords(node.get("keywords"))),
                            ("meta", data.meta.get("article:tag", [])),
                            ("selector", _texts(scope, sel["tags"]))) or []
-
-    body = _body(body_node, tree, record["url"], profile, prov)
-    record.update(body_text=body.text, body_html=body.html, editor=body.editor,
-                  dateline=body.dateline, signature=body.signature)
-    for name in ("editor", "dateline", "signature"):
+    for name in ("dateline", "signature", "corrections"):
         if record[name]:
             prov[name] = "text"
-    record["images"] = _images(node, data, body.images, record["url"], prov)
+    featured = _featured(scope, sel["featured"], record["url"])
+    record["images"] = _images(node, data, body.images, featured, record["url"], prov)
     record["language"] = _pick(prov, "language",
                                ("jsonld", _lang(node.get("inLanguage"))),
                                ("meta", _lang(data.lang) or _lang(data.meta1("og:locale")))) or profile.language
@@ -103,6 +124,14 @@ def _tree(html: str):
     return tree
 
 
+def _now(fetched_at: str | None) -> datetime | None:
+    """The fetch time relative dates count from; parsers never read the clock."""
+    try:
+        return datetime.fromisoformat(fetched_at) if fetched_at else None
+    except ValueError:
+        return None
+
+
 def _pick(prov: dict, field: str, *options):
     """The first non-empty value; its source goes into provenance."""
     for source, value in options:
@@ -127,46 +156,44 @@ def _story_nodes(tree, profile: SiteProfile):
     articles = tree.xpath("//article")
     root = articles[0] if len(articles) == 1 else None
     scope = root if root is not None else tree
-    nodes = scope.cssselect(profile.selectors["body"])
+    nodes = select(scope, profile.selectors["body"])
     return root, (nodes[0] if nodes else None)
 
 
-def _body(body_node, tree, url: str, profile: SiteProfile, prov: dict):
-    source = "selector"
+def _body(body_node, tree, url: str, profile: SiteProfile, prov: dict, now, source: str):
     if body_node is None:
-        body_node, source = _densest_text_block(tree), "text"
+        body_node, source = find_main_content(tree), "text"
     if body_node is None:
         raise MissingField("body_text", "no content block found")
     fragment = lxml.html.tostring(body_node, encoding="unicode")
-    body = clean_body(fragment, url, profile.selectors["drop"], profile.outlet_names)
+    body = clean_body(fragment, url, profile, now)
     if body.text:
         prov["body_text"] = prov["body_html"] = source
     return body
 
 
-def _densest_text_block(tree):
-    """The element whose direct `<p>` children hold the most text: a last-resort story finder."""
-    best, best_len = None, 0
-    for parent in {p.getparent() for p in tree.iter("p") if p.getparent() is not None}:
-        length = sum(len(p.text_content()) for p in parent if p.tag == "p")
-        if length > best_len:
-            best, best_len = parent, length
-    return best if best_len >= 200 else None
+def _images(node: dict, data: sd.Structured, body_images: list[dict], featured: dict | None, url: str,
+            prov: dict) -> list[dict]:
+    """Lead image first (JSON-LD, og:image, then the theme's featured image), then the story's figures, once each.
 
-
-def _images(node: dict, data: sd.Structured, body_images: list[dict], url: str, prov: dict) -> list[dict]:
-    """Lead image first (JSON-LD, then og:image), then the story's own figures, each once."""
+    The theme shows the lead's caption under the featured image, so a lead without one takes it from there.
+    """
     lead, source = None, None
     jsonld = sd.images(node.get("image"), data) if node else []
     if jsonld:
-        lead, source = jsonld[0], "jsonld"
+        caption, credit = split_credit(normalise_text(jsonld[0].get("caption") or ""))
+        lead, source = {"url": jsonld[0]["url"], "caption": caption, "credit": credit}, "jsonld"
     elif data.meta1("og:image"):
-        lead, source = {"url": data.meta1("og:image"), "caption": None}, "meta"
+        lead, source = {"url": data.meta1("og:image"), "caption": None, "credit": None}, "meta"
+    elif featured:
+        lead, source = featured, "selector"
     images = []
     if lead:
         lead_url = canonical_url(lead["url"], base=url)
+        if not lead["caption"] and featured and _same_image(featured["url"], lead_url):
+            lead = {**lead, "caption": featured["caption"], "credit": featured["credit"]}
         from_body = next((i for i in body_images if canonical_url(i["url"]) == lead_url), None)
-        images.append(from_body or {"url": lead_url, "caption": lead.get("caption"), "credit": None})
+        images.append(from_body or {**lead, "url": lead_url})
         prov["images"] = source
     elif body_images:
         prov["images"] = "selector"
@@ -178,38 +205,24 @@ def _images(node: dict, data: sd.Structured, body_images: list[dict], url: str, 
     return images
 
 
-def _clean_title(title, data: sd.Structured, profile: SiteProfile) -> str | None:
-    """Headline without the ` - Hajarnews.com` suffix sites add to `<title>` and og:title."""
-    if not isinstance(title, str):
-        return None
-    title = normalise_text(title)
-    site_names = {n.lower() for n in (*profile.outlet_names, profile.name, data.meta1("og:site_name") or "") if n}
-    parts = re.split(r"\s+[-|–—:»]\s+", title)
-    if len(parts) > 1 and parts[-1].lower() in site_names:
-        title = title[: title.rfind(parts[-1])].rstrip(" -|–—:»")
-    return title or None
-
-
-def _machine_time(value, tz: str) -> str | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        return dates.to_site_time(value.strip(), tz)
-    except dates.DateError:
-        return None
-
-
-def _time_at(scope, selector: str, tz: str) -> str | None:
-    """A `<time datetime>` attribute, else the element's visible date text."""
-    for node in scope.cssselect(selector):
-        value = _machine_time(node.get("datetime"), tz)
-        if value:
-            return value
-        try:
-            return dates.parse_date(node.text_content(), tz)
-        except dates.DateError:
-            continue
+def _featured(scope, selector: str, url: str) -> dict | None:
+    """The theme's featured image outside the story, with the caption printed under it."""
+    for holder in select(scope, selector):
+        for img in holder.iter("img", "amp-img"):
+            src = next((img.get(a) for a in ("data-src", "data-lazy-src", "src")
+                        if img.get(a) and not img.get(a).startswith("data:") and "empty" not in img.get(a)), None)
+            if src:
+                captions = holder.cssselect("figcaption, .wp-caption-text, .caption")
+                text = normalise_text(captions[0].text_content()) if captions else ""
+                caption, credit = split_credit(text)
+                return {"url": canonical_url(src, base=url), "caption": caption, "credit": credit}
     return None
+
+
+def _same_image(one: str, other: str) -> bool:
+    """Equal once WordPress's size suffix (`-750x422.jpg`) is set aside."""
+    unsized = lambda u: re.sub(r"-\d+x\d+(?=\.\w+$)", "", canonical_url(u))  # noqa: E731
+    return unsized(one) == unsized(other)
 
 
 def _first_text(scope, selector: str) -> str | None:
@@ -217,11 +230,19 @@ def _first_text(scope, selector: str) -> str | None:
     return texts[0] if texts else None
 
 
+def select(scope, selector: str) -> list:
+    """Nodes matching a selector list, the list's first selector first: profiles list selectors by trust."""
+    found = []
+    for part in selector.split(",") if selector else ():
+        found.extend(n for n in scope.cssselect(part.strip()) if n not in found)
+    return found
+
+
 def _texts(scope, selector: str) -> list[str]:
-    """Distinct non-empty texts of the matching nodes, in page order."""
+    """Distinct non-empty texts of the matching nodes, selector by selector."""
     seen = []
-    for node in scope.cssselect(selector):
-        text = normalise_text(node.text_content())
+    for node in select(scope, selector):
+        text = normalise_text(node.get("content") or "" if node.tag == "meta" else node.text_content())
         if text and text not in seen:
             seen.append(text)
     return seen

@@ -4,23 +4,34 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import urljoin
 
 import nh3
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from hajar_scraper.parsers import bylines
+from hajar_scraper.parsers.corrections import correction, is_correction
 from hajar_scraper.record import normalise_text
 
 ALLOWED_TAGS = {"p", "a", "strong", "em", "blockquote", "ul", "ol", "li", "h2", "h3", "h4",
                 "figure", "img", "figcaption"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}}
 TEXT_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre")
+_EMPTY_WHEN_BARE = ["figure", "blockquote", "ul", "ol", "li", "div", "section", "p", "h2", "h3", "h4", "a", "strong", "em"]
+INLINE = {"a", "strong", "b", "em", "i", "span", "u", "sup", "sub", "br", "small", "mark", "abbr", "time", "font"}
 
-_READ_ALSO = re.compile(r"^\W*(baca|simak|lihat)\s+(juga|pula)\b", re.I)
-_EDITOR = re.compile(r"^\W*(editor|penyunting|redaktur)\s*:\s*(?P<name>.+?)\W*$", re.I)
-_CREDIT = re.compile(r"\s*\(?\s*(?:foto|photo|sumber foto|dok\.?|ilustrasi)\s*[:.]\s*(?P<credit>[^()]+?)\s*\)?\s*$", re.I)
-_SIGNATURE = re.compile(r"\s*\((?P<code>[A-Za-z*/.\- ]{1,15})\)\s*$")
-KNOWN_SIGNATURES = {"rls", "ant", "adv", "red", "release", "hms", "ist", "tim", "inf", "hum"}
+_READ_ALSO = re.compile(r"^\W*(baca|simak|lihat)\s+(juga|pula)\b|^\W*berita\s+terkait\s*:", re.I)
+# Calls to follow the outlet elsewhere, syndication notes and ad labels: never part of the story.
+_PROMO = re.compile(
+    r"^\W*(?:ikuti|dapatkan|gabung|bergabung|follow|klik|simak)\b.{0,120}"
+    r"(?:google news|telegram|whatsapp|instagram|youtube|channel|saluran|berita terkini|update berita)"
+    r"|^\W*baca berita .{0,60} lainnya di\b|^\W*artikel ini telah tayang di\b|^\W*copyright\b|^\W*©"
+    r"|^\W*(?:advertisement|iklan|scroll to continue with content|-+\s*advertisement\s*-+)\W*$",
+    re.I,
+)
+_CREDIT = re.compile(r"\s*\(?\s*(?:foto|photo|sumber foto|dok\.?|ilustrasi)\s*[:.]\s*(?P<credit>[^()]+?)\s*\)?\s*$"
+                     r"|\s*\(\s*(?P<agency>(?:ANTARA|ANTARA FOTO|HO)\s*/[^()]+?)\s*\)\s*$", re.I)
 
 
 @dataclass
@@ -32,39 +43,69 @@ class Body:
     images: list[dict] = field(default_factory=list)
     dateline: str | None = None
     signature: str | None = None
-    editor: str | None = None
+    byline: bylines.Byline = field(default_factory=bylines.Byline)
+    corrections: list[dict] = field(default_factory=list)
 
 
-def clean_body(fragment: str, page_url: str, drop: str, outlet_names=()) -> Body:
-    """Drop noise, lift captions, editor line and signature out, keep the story's paragraphs."""
+def clean_body(fragment: str, page_url: str, profile, now: datetime | None = None) -> Body:
+    """Drop noise; lift captions, bylines, notes and signature out; keep the story's paragraphs."""
     soup = BeautifulSoup(fragment, "lxml")
-    for node in soup.select(drop):
+    for node in soup.select(profile.selectors["drop"]):
         node.decompose()
+    for amp in soup.find_all("amp-img"):
+        amp.name = "img"
+    _reduce_tweets(soup)
+    root = soup.body or soup
+    for container in root.find_all(["div", "section", "article"]):
+        _wrap_loose_text(soup, container)
     body = Body(images=_figures(soup, page_url))
-    blocks = [b for b in soup.find_all(TEXT_BLOCKS) if not b.find(TEXT_BLOCKS) and not b.find_parent("figure")]
     paragraphs = []
-    for block in blocks:
+    for block in _blocks(soup):
+        if block.decomposed:  # went with a "Baca Juga" list
+            continue
         text = _text(block)
-        if not text or _READ_ALSO.match(text):
+        if not text:
+            if not block.find("img"):
+                block.decompose()
+            continue
+        if _READ_ALSO.match(text) or _PROMO.match(text):
+            _drop_read_also(block, text)
+            continue
+        if is_correction(text):
+            body.corrections.append(correction(text, profile.timezone, now))
             block.decompose()
             continue
-        editor = _EDITOR.match(text)
-        if editor and len(text) < 80:
-            body.editor = body.editor or editor["name"]
+        lines = text.split("\n")
+        if all(bylines.is_byline_line(line) or bylines.is_author_note(line) or _PROMO.match(line) for line in lines):
+            for line in lines:
+                if bylines.is_byline_line(line):
+                    bylines.read_byline(line, body.byline)
             block.decompose()
             continue
         paragraphs.append((block, text))
     if paragraphs:
-        body.signature = _take_signature(paragraphs)
+        body.signature = _take_signature(paragraphs, profile.signature_patterns)
     body.text = "\n\n".join(text for _, text in paragraphs)
-    body.dateline = dateline(body.text, outlet_names)
+    body.dateline = bylines.dateline(body.text, profile.outlet_names) if body.text else None
     for img in soup.find_all("img"):
         if not img.get("src"):
             img.decompose()
-    root = soup.body or soup
-    body.html = re.sub(r"\n\s*\n+", "\n", nh3.clean(root.decode_contents(), tags=ALLOWED_TAGS,
-                                                     attributes=ALLOWED_ATTRIBUTES)).strip()
+    for node in reversed(root.find_all(_EMPTY_WHEN_BARE)):  # innermost first: an embed's figure left empty
+        if not node.get_text(strip=True) and not node.find("img"):
+            node.decompose()
+    html = nh3.clean(root.decode_contents(), tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                     attribute_filter=_allowed_attribute, link_rel=None)
+    body.html = re.sub(r"\n\s*\n+", "\n", re.sub(r"<p>\s*</p>", "", html)).strip()
     return body
+
+
+def _allowed_attribute(tag: str, attribute: str, value: str) -> str | None:
+    """DESIGN's allow-list exactly: nh3 would otherwise keep `title` and `lang` on every element."""
+    return value if attribute in ALLOWED_ATTRIBUTES.get(tag, ()) else None
+
+
+def _blocks(soup) -> list[Tag]:
+    return [b for b in soup.find_all(TEXT_BLOCKS) if not b.find(TEXT_BLOCKS) and not b.find_parent("figure")]
 
 
 def _text(node: Tag) -> str:
@@ -78,47 +119,84 @@ def _text(node: Tag) -> str:
     return "\n".join(filter(None, map(normalise_text, "".join(pieces).split("\n"))))
 
 
-def _take_signature(paragraphs: list) -> str | None:
+def _drop_read_also(block: Tag, text: str) -> None:
+    """A bare "Baca Juga:" heading takes the list of links under it along."""
+    if re.fullmatch(r"\W*(baca|simak|lihat)\s+(juga|pula)\W*|\W*berita\s+terkait\W*", text, re.I):
+        following = block.find_next_sibling()
+        if following is not None and following.name in ("ul", "ol"):
+            following.decompose()
+    block.decompose()
+
+
+def _reduce_tweets(soup: BeautifulSoup) -> None:
+    """An embedded tweet keeps only what it says (no pic.twitter links, no attribution); empty ones go."""
+    for quote in soup.select("blockquote.twitter-tweet"):
+        said = quote.find("p")
+        if said is not None:
+            for link in said.find_all("a"):
+                if link.get_text().startswith(("pic.twitter.com", "https://t.co", "http://t.co")):
+                    link.decompose()
+        text = normalise_text(said.get_text(" ")) if said is not None else ""
+        if not text:
+            quote.decompose()
+            continue
+        quote.clear()
+        quote.attrs = {}
+        paragraph = soup.new_tag("p")
+        paragraph.string = text
+        quote.append(paragraph)
+
+
+def _wrap_loose_text(soup: BeautifulSoup, container: Tag) -> None:
+    """Old CMSs write the story as text split by `<br><br>`: give each run its own `<p>`."""
+    if not any(isinstance(c, NavigableString) and c.strip() for c in container.children):
+        return
+    runs, current = [], []
+    for child in list(container.children):
+        if isinstance(child, Tag) and child.name == "br" or isinstance(child, Tag) and child.name not in INLINE:
+            runs.append(current)
+            current = []
+            if child.name == "br":
+                child.decompose()
+        else:
+            current.append(child)
+    runs.append(current)
+    for run in runs:
+        while run and isinstance(run[0], NavigableString) and not run[0].strip():
+            run.pop(0)
+        while run and isinstance(run[-1], NavigableString) and not run[-1].strip():
+            run.pop()
+        if not run:
+            continue
+        paragraph = soup.new_tag("p")
+        run[0].insert_before(paragraph)
+        paragraph.insert_after("\n")
+        for node in run:
+            paragraph.append(node.extract())
+        first, last = paragraph.contents[0], paragraph.contents[-1]
+        if isinstance(first, NavigableString):
+            first.replace_with(first.lstrip() if first is not last else first.strip())
+        if isinstance(last, NavigableString) and last is not first:
+            last.replace_with(last.rstrip())
+
+
+def _take_signature(paragraphs: list, patterns) -> str | None:
     """The closing code `(OD/*)`, as its own last paragraph or at the end of the last one."""
     block, text = paragraphs[-1]
-    match = _SIGNATURE.search(text)
-    if not match or not _is_signature(match["code"]):
+    match = bylines.find_signature(text, patterns, whole_line=text.startswith("("))
+    if not match:
         return None
     rest = text[: match.start()].strip()
     if rest:
         paragraphs[-1] = (block, rest)
         for string in reversed(list(block.find_all(string=True))):
-            if _SIGNATURE.search(string):
-                string.replace_with(_SIGNATURE.sub("", string))
+            if bylines.SIGNATURE_AT_END.search(string):
+                string.replace_with(bylines.SIGNATURE_AT_END.sub("", string))
                 break
     else:
         paragraphs.pop()
         block.decompose()
     return match["code"].strip()
-
-
-def _is_signature(code: str) -> bool:
-    code = code.strip()
-    return "/" in code or "*" in code or code.lower() in KNOWN_SIGNATURES
-
-
-_DATELINE = re.compile(
-    r"^(?P<place>[A-Z][\w'’.]*(?:[ -][A-Z][\w'’.]*){0,3})\s*"
-    r"(?:,\s*(?P<outlet>[\w.]+(?: [\w.]+)?)|\((?P<agency>[\w. ]+)\))\s*[-–—]+\s"
-)
-
-
-def dateline(text: str, outlet_names=()) -> str | None:
-    """The place in `Kualatungkal, Hajarnews.com –` or `Jambi (ANTARA) -`, when an outlet follows it."""
-    match = _DATELINE.match(text)
-    if not match:
-        return None
-    outlet = (match["outlet"] or match["agency"] or "").strip()
-    known = {name.lower() for name in outlet_names}
-    if outlet.lower() not in known and "." not in outlet and not outlet.isupper():
-        return None
-    place = match["place"].strip()
-    return place.title() if place.isupper() else place
 
 
 def _figures(soup: BeautifulSoup, page_url: str) -> list[dict]:
@@ -130,15 +208,23 @@ def _figures(soup: BeautifulSoup, page_url: str) -> list[dict]:
         if not src:
             continue
         img["src"] = urljoin(page_url, src.strip())
-        holder = img.find_parent(["figure"]) or img.find_parent(class_="wp-caption")
-        caption_node = holder.find(["figcaption"]) or holder.find(class_="wp-caption-text") if holder else None
+        if img.parent.name == "a" and not img.parent.get_text(strip=True):  # a lightbox link, not the story's
+            img.parent.unwrap()
+        holder = img.find_parent(["figure"]) or img.find_parent(class_=["wp-caption", "photo", "image"])
+        caption_node = _caption_node(holder) if holder else None
         caption, credit = split_credit(normalise_text(caption_node.get_text(" ")) if caption_node else "")
         if caption_node is not None and caption_node.name != "figcaption":
             caption_node.name = "figcaption"
+        if holder is not None and holder.name != "figure":  # `[caption]` shortcode markup is a figure
+            holder.name, holder.attrs = "figure", {}
         found.append({"url": img["src"], "caption": caption, "credit": credit})
     for link in soup.find_all("a", href=True):
         link["href"] = urljoin(page_url, link["href"].strip())
     return found
+
+
+def _caption_node(holder: Tag):
+    return holder.find("figcaption") or holder.find(class_=["wp-caption-text", "caption", "image-caption"])
 
 
 def split_credit(caption: str) -> tuple[str | None, str | None]:
@@ -148,4 +234,4 @@ def split_credit(caption: str) -> tuple[str | None, str | None]:
     match = _CREDIT.search(caption)
     if not match:
         return caption, None
-    return caption[: match.start()].strip() or None, match["credit"].strip()
+    return caption[: match.start()].strip() or None, (match["credit"] or match["agency"]).strip()

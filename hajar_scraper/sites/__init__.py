@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -12,19 +14,27 @@ from hajar_scraper.urls import host_of
 
 PROFILE_DIR = Path(__file__).parent
 
-# Classic WordPress theme markup; a profile overrides any key under `selectors`.
+# Markup of the themes named in WORDPRESS.md plus microdata; a profile overrides any key under `selectors`.
 DEFAULT_SELECTORS = {
-    "title": "h1.entry-title, h1.post-title, h1.jeg_post_title, .td-post-title h1",
-    "body": "div.entry-content, div.post-content, .td-post-content, .jeg_inner_content .content-inner",
-    "published": "time.entry-date.published, time.published, time.entry-date",
-    "modified": "time.updated",
-    "authors": ".byline .author a, .author.vcard a, a[rel=author], .td-post-author-name a, .jeg_meta_author a",
+    "title": "h1.entry-title, h1.post-title, h1.jeg_post_title, .td-post-title h1, h1[itemprop=headline]",
+    "body": ("div.entry-content, div.post-content, .td-post-content, .jeg_inner_content .content-inner,"
+             " [itemprop=articleBody]"),
+    "published": ("time.entry-date.published, time.published, time.entry-date, .jeg_meta_date,"
+                  " [itemprop=datePublished], abbr.published, article time[datetime], main time[datetime]"),
+    "modified": "time.updated, [itemprop=dateModified]",
+    "authors": (".byline .author a, .author.vcard a, a[rel=author], .td-post-author-name a, .jeg_meta_author a,"
+                " [itemprop=author] [itemprop=name]"),
+    "editor": "",
+    "featured": (".jeg_featured, .td-post-featured-image, figure.amp-wp-article-featured-image, .single-featured,"
+                 " .featured-image, .post-thumbnail"),
     "categories": "a[rel~=category]",
     "tags": "a[rel=tag], .tags-links a, .jeg_post_tags a",
     "drop": (
         "script, style, noscript, ins, iframe, form, .sharedaddy, .sd-sharing, .share-buttons,"
         " .jp-relatedposts, .related-posts, .code-block, .adsbygoogle, .jnews_inline_related_post,"
-        " .jeg_post_tags, .post-tags, .tags-links, .wp-block-buttons"
+        " .jeg_post_tags, .post-tags, .tags-links, .wp-block-buttons, .newsletter, .mc4wp-form,"
+        " .jeg_share_button, .td-post-sharing, .td-a-rec, .td_block_related_posts, .post-share, .a-wrap,"
+        " .instagram-media, .tiktok-embed, amp-ad, amp-social-share, .amp-wp-meta"
     ),
 }
 
@@ -44,15 +54,22 @@ class SiteProfile:
     timezone: str = "Asia/Jakarta"
     region: str = ""
     language: str = "id"
+    family: str = "wordpress"
     outlet_names: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ("/wp-sitemap.xml",)
     feeds: tuple[str, ...] = ("/feed/",)
     selectors: dict = field(default_factory=lambda: dict(DEFAULT_SELECTORS))
+    signature_patterns: tuple[re.Pattern, ...] = ()
 
     @classmethod
     def from_file(cls, path: Path) -> SiteProfile:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         discovery = data.get("discovery") or {}
+        selectors = data.get("selectors") or {}
+        drop = selectors.pop("drop_more", None)  # added to the default noise list, not replacing it
+        merged = {**DEFAULT_SELECTORS, **selectors}
+        if drop:
+            merged["drop"] = f"{merged['drop']}, {drop}"
         return cls(
             slug=data["slug"],
             name=data["name"],
@@ -61,20 +78,24 @@ class SiteProfile:
             timezone=data.get("timezone", "Asia/Jakarta"),
             region=data.get("region", ""),
             language=data.get("language", "id"),
+            family=data.get("family", "wordpress"),
             outlet_names=tuple(data.get("outlet_names") or [data["name"]]),
             sitemaps=tuple(discovery.get("sitemaps") or ("/wp-sitemap.xml",)),
             feeds=tuple(discovery.get("feeds") or ("/feed/",)),
-            selectors={**DEFAULT_SELECTORS, **(data.get("selectors") or {})},
+            selectors=merged,
+            signature_patterns=tuple(re.compile(p, re.I) for p in data.get("signature_patterns") or ()),
         )
 
 
-GENERIC = SiteProfile(slug="generic", name="", base_url="", hosts=())
+GENERIC = SiteProfile(slug="generic", name="", base_url="", hosts=(), family="generic")
 
 
 @cache
 def profiles() -> dict[str, SiteProfile]:
     """Every profile shipped in this folder, by slug."""
-    found = (SiteProfile.from_file(p) for p in sorted(PROFILE_DIR.glob("*.yml")))
+    # importlib.resources, not the file system: Scrapyd runs the project from a zipped egg.
+    files = sorted((f for f in resources.files(__package__).iterdir() if f.name.endswith(".yml")), key=lambda f: f.name)
+    found = (SiteProfile.from_file(f) for f in files)
     return {p.slug: p for p in found}
 
 

@@ -1,97 +1,246 @@
-"""The news spider: finds articles through robots.txt → sitemaps and the feed, hands each page to the parser."""
+"""The news spider: discovers articles (sitemaps, WP REST, feeds, pagination), fetches what is due, parses it."""
 
 from __future__ import annotations
 
-import re
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from scrapy import Request, Spider
 from scrapy.http import TextResponse
-from scrapy.selector import Selector
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip, gzip_magic_number
-from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 
-from hajar_scraper.dates import utc_now
+from hajar_scraper import dates
+from hajar_scraper.crawlstate import CrawlState
 from hajar_scraper.items import ArticleItem, FetchErrorItem, PageItem, RejectItem
 from hajar_scraper.parsers import parse_article
 from hajar_scraper.record import Rejected
 from hajar_scraper.sites import SiteProfile
-from hajar_scraper.urls import host_of
+from hajar_scraper.spiders import discovery
+from hajar_scraper.spiders.discovery import Link
+from hajar_scraper.urls import canonical_url, host_of
 
-# Sitemaps of things that are not stories: taxonomies, authors, static pages.
-SKIP_SITEMAPS = re.compile(r"taxonom|users?-|author|-page-|page-sitemap|category|(^|[-_/])tags?[-_.]", re.I)
+COMPLETE = ("wp-json", "sitemaps", "pagination")  # complete discovery strategies, cheapest first
+SITEMAP_CANDIDATES = ("/wp-sitemap.xml", "/sitemap_index.xml", "/news-sitemap.xml")
+REST_FIELDS = "id,link,date_gmt,modified_gmt"
+
+
+def parse_bound(value: str | None, tz: str, end_of_day: bool = False) -> datetime | None:
+    """`--since`/`--until` as an aware datetime; a bare date covers its whole day in the site's zone."""
+    if not value:
+        return None
+    moment = datetime.fromisoformat(dates.parse_date(value, tz))
+    if end_of_day and len(value.strip()) == 10:
+        moment += timedelta(days=1, seconds=-1)
+    return moment
+
+
+def _flag(value) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
 class NewsSpider(Spider):
     """Crawl one site profile; `base_url` points it at a mirror while parsing with the same profile."""
 
     profile: SiteProfile
+    stale_pages = 2  # listing pages in a row with nothing due before pagination stops
 
-    def __init__(self, base_url: str | None = None, *args, **kwargs):
+    def __init__(self, base_url=None, since=None, until=None, full=False, probe=False, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.base_url = (base_url or self.profile.base_url).rstrip("/")
         self.allowed_domains = sorted({host_of(self.base_url), *self.profile.hosts})
+        self.since = parse_bound(since, self.profile.timezone)
+        self.until = parse_bound(until, self.profile.timezone, end_of_day=True)
+        self.full, self.probe = _flag(full), _flag(probe)
+        self.state = CrawlState()
+        self.found: dict[str, set] = {}
+        self.answered: dict[str, list[str]] = {}
+        self.tried: list[str] = []
+        self._decided: set[str] = set()
+        self._roots: set[str] = set()
+        self._pending = 0
+        self._stale = 0
 
     def run_arguments(self) -> dict:
         """What this run was asked to do, for its `crawl_runs` row."""
-        return {"site": self.profile.slug, "base_url": self.base_url}
+        return {"site": self.profile.slug, "base_url": self.base_url, "full": self.full, "probe": self.probe,
+                "since": self.since.isoformat() if self.since else None,
+                "until": self.until.isoformat() if self.until else None}
 
+    def use_state(self, state: CrawlState) -> None:
+        """The archive's knowledge, set by the pipeline before the first request."""
+        self.state = state
+
+    # discovery -------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
-        yield Request(f"{self.base_url}/robots.txt", callback=self.parse_robots, errback=self.robots_missing,
-                      dont_filter=True, meta={"dont_obey_robotstxt": True})
+        plan = None if self.probe or not self.state.plan else self.state.plan.get("strategy")
+        for strategy in [plan] if plan in COMPLETE else ["sitemaps", "wp-json"]:
+            for request in self._open(strategy):
+                yield request
         for path in self.profile.feeds:
-            yield self._request(self.base_url + path, self.parse_feed)
+            yield self._probe(self.base_url + path, self.parse_feed, "feed")
 
-    def _request(self, url: str, callback) -> Request:
-        return Request(url, callback=callback, errback=self.fetch_failed)
+    def _open(self, strategy: str) -> Iterator[Request]:
+        """The root requests of one strategy; each is a probe whose answer decides the fallbacks."""
+        self.tried.append(strategy)
+        if strategy == "sitemaps":
+            roots = (self.state.plan or {}).get("sitemaps") if not self.probe else None
+            yield self._probe(f"{self.base_url}/robots.txt", self.parse_robots, strategy, robots=True)
+            for url in dict.fromkeys(roots or [self.base_url + p for p in (*self.profile.sitemaps, *SITEMAP_CANDIDATES)]):
+                yield self._probe(url, self.parse_sitemap, strategy)
+        elif strategy == "wp-json":
+            yield self._probe(self._rest_url(1), self.parse_rest, strategy)
+        else:
+            yield self._probe(self.base_url + "/", self.parse_listing, strategy)
 
-    def _sitemap_hints(self) -> Iterator[Request]:
-        for path in self.profile.sitemaps:
-            yield self._request(self.base_url + path, self.parse_sitemap)
+    def _probe(self, url: str, callback, strategy: str, robots: bool = False) -> Request:
+        self._roots.add(url)
+        self._pending += 1
+        return Request(url, callback=callback, errback=self.probe_failed, dont_filter=True,
+                       meta={"probe": strategy, "dont_obey_robotstxt": robots})
+
+    def _probe_done(self, meta: dict) -> Iterator[Request]:
+        """After the last probe: if no complete strategy answered, open the next one untried."""
+        if not meta.get("probe"):
+            return
+        self._pending -= 1
+        if self._pending or any(self.answered.get(s) for s in COMPLETE):
+            return
+        for strategy in COMPLETE:
+            if strategy not in self.tried:
+                self.logger.info("no complete listing answered yet; trying %s", strategy)
+                yield from self._open(strategy)
+                return
+
+    def probe_failed(self, failure):
+        self.crawler.stats.inc_value("hajar/probe_failed")
+        self.logger.info("probe %s failed: %s", failure.request.url, failure.value)
+        yield from self._probe_done(failure.request.meta)
 
     def parse_robots(self, response):
-        urls = list(sitemap_urls_from_robots(response.body, base_url=response.url))
-        if not urls:
-            yield from self._sitemap_hints()
-        for url in urls:
-            yield self._request(url, self.parse_sitemap)
-
-    def robots_missing(self, failure):
-        self.logger.info("no robots.txt (%s); using the profile's sitemaps", failure.value)
-        yield from self._sitemap_hints()
+        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
+            if url not in self._roots:
+                yield self._probe(url, self.parse_sitemap, "sitemaps")
+        yield from self._probe_done(response.meta)
 
     def parse_sitemap(self, response):
         body = gunzip(response.body) if gzip_magic_number(response) else response.body
         try:
-            sitemap = Sitemap(body)
-        except Exception as error:  # lxml raises several types on broken XML
-            yield FetchErrorItem(response.url, "bad_sitemap", f"unreadable sitemap: {error}")
+            kind, links = discovery.read_sitemap(body)
+        except ValueError as error:
+            if not response.meta.get("probe"):
+                yield FetchErrorItem(response.url, "bad_sitemap", str(error))
+            yield from self._probe_done(response.meta)
             return
-        entries = list(sitemap)
-        if sitemap.type == "sitemapindex":
-            for entry in entries:
-                if not SKIP_SITEMAPS.search(entry["loc"]):
-                    yield self._request(entry["loc"], self.parse_sitemap)
-        elif sitemap.type == "urlset":
-            for entry in entries:
-                yield self._request(entry["loc"], self.parse_page)
+        if response.meta.get("probe"):
+            self.answered.setdefault("sitemaps", []).append(response.url)
+        if kind == "sitemapindex":
+            for link in links:
+                if discovery.SKIP_SITEMAPS.search(link.url):
+                    continue
+                if self.since and link.modified and link.modified < self.since:
+                    self.crawler.stats.inc_value("hajar/sitemaps_skipped_by_since")
+                    continue
+                yield Request(link.url, callback=self.parse_sitemap, errback=self.fetch_failed)
         else:
-            yield FetchErrorItem(response.url, "bad_sitemap", f"root element {sitemap.type!r} is not a sitemap")
+            yield from filter(None, (self._follow(link, "sitemaps") for link in links))
+        yield from self._probe_done(response.meta)
+
+    def _rest_url(self, page: int) -> str:
+        params = {"per_page": 100, "page": page, "_fields": REST_FIELDS, "orderby": "id", "order": "asc"}
+        if self.since:
+            params["after"] = self.since.isoformat()
+        if self.until:
+            params["before"] = self.until.isoformat()
+        if self.state.last_complete_start and not self.full and not self.probe and self.state.plan:
+            params["modified_after"] = (self.state.last_complete_start - timedelta(hours=1)).isoformat()
+        return f"{self.base_url}/wp-json/wp/v2/posts?{urlencode(params)}"
+
+    def parse_rest(self, response):
+        try:
+            links = discovery.read_wp_posts(response.body)
+        except ValueError as error:
+            if not response.meta.get("probe"):
+                yield FetchErrorItem(response.url, "bad_rest_answer", str(error))
+            yield from self._probe_done(response.meta)
+            return
+        if response.meta.get("probe"):
+            self.answered.setdefault("wp-json", []).append(self.base_url + "/wp-json/wp/v2/posts")
+            pages = int(response.headers.get("X-WP-TotalPages", b"1") or 1)
+            for page in range(2, pages + 1):
+                yield Request(self._rest_url(page), callback=self.parse_rest, errback=self.rest_page_failed)
+        yield from filter(None, (self._follow(link, "wp-json") for link in links))
+        yield from self._probe_done(response.meta)
+
+    def rest_page_failed(self, failure):
+        """HTTP 400 past the last page is how WordPress says 'no more'; anything else is a failure."""
+        if failure.check(HttpError) and failure.value.response.status == 400:
+            return
+        yield from self.fetch_failed(failure)
 
     def parse_feed(self, response):
         try:
-            selector = Selector(text=response.text, type="xml")
-            selector.remove_namespaces()
-        except Exception as error:  # a feed that is not XML at all
-            yield FetchErrorItem(response.url, "bad_feed", f"unreadable feed: {error}")
-            return
-        links = selector.xpath("//item/link/text() | //entry/link[not(@rel) or @rel='alternate']/@href").getall()
-        for link in links:
-            yield self._request(response.urljoin(link.strip()), self.parse_page)
+            links = discovery.read_feed(response.body)
+        except ValueError as error:
+            self.logger.warning("unreadable feed %s: %s", response.url, error)
+            links = []
+        yield from filter(None, (self._follow(link, "feed") for link in links))
+        yield from self._probe_done(response.meta)
 
+    def parse_listing(self, response):
+        links, next_url = discovery.read_listing(response.body, response.url)
+        if links and response.meta.get("probe"):
+            self.answered.setdefault("pagination", []).append(response.url)
+        due = [r for r in (self._follow(link, "pagination") for link in links) if r]
+        yield from due
+        self._stale = 0 if due else self._stale + 1
+        if next_url and self._stale < self.stale_pages:
+            yield Request(response.urljoin(next_url), callback=self.parse_listing, errback=self.fetch_failed)
+        yield from self._probe_done(response.meta)
+
+    # what is due -----------------------------------------------------------------------------
+    def _follow(self, link: Link, source: str) -> Request | None:
+        """A request for the linked page when it is in bounds and newer than what we hold."""
+        url = canonical_url(link.url, base=self.base_url)
+        self.found.setdefault(source, set()).add(url)
+        if url in self._decided:
+            return None
+        self._decided.add(url)
+        if not self._in_bounds(link):
+            self.crawler.stats.inc_value("hajar/out_of_bounds")
+            return None
+        held = self.state.held.get(url)
+        if held and not self.full and not (link.modified and link.modified > held):
+            self.crawler.stats.inc_value("hajar/skipped")
+            return None
+        return Request(url, callback=self.parse_page, errback=self.fetch_failed)
+
+    def _in_bounds(self, link: Link) -> bool:
+        day = discovery.url_date(link.url)
+        published = link.published or (datetime.fromisoformat(dates.parse_date(day, self.profile.timezone))
+                                        if day else None)
+        if self.since:
+            newest = link.modified or published
+            if (published and published + timedelta(days=1) < self.since) or (newest and newest < self.since):
+                return False
+        if self.until and published and published > self.until:
+            return False
+        return True
+
+    def discovery_report(self) -> dict:
+        """Which strategies answered and how many stories each listed; the plan is the cheapest complete one."""
+        counts = {s: len(self.found.get(s, ())) for s in (*COMPLETE, "feed")}
+        best = max((counts[s] for s in COMPLETE if self.answered.get(s)), default=0)
+        strategy = next((s for s in COMPLETE if self.answered.get(s) and counts[s] >= 0.95 * best), None)
+        return {"strategy": strategy, "listed": counts, "sitemaps": list(dict.fromkeys(self.answered.get("sitemaps", []))),
+                "answered": sorted(self.answered), "probed": self.probe or not self.state.plan}
+
+    # pages -----------------------------------------------------------------------------------
     def parse_page(self, response):
-        fetched_at = utc_now()
+        fetched_at = dates.utc_now()
         headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
         yield PageItem(response.url, response.status, headers, fetched_at, response.body)
         if not isinstance(response, TextResponse):

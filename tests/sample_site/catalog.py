@@ -1,7 +1,9 @@
-"""Fixture articles: loading and checking the YAML files, and the lookups every view needs."""
+"""Fixture articles: loading and checking the YAML files, reloading them on change, and the lookups views need."""
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -228,6 +230,8 @@ class Catalog:
                 self._by_tag.setdefault(slugify(name), []).append(a)
             self._by_author.setdefault(a.author_slug, []).append(a)
         self._position = {a.id: i for i, a in enumerate(self.articles)}
+        self._longest = sorted(self.articles, key=lambda a: (-a.word_count, a.id))
+        self.image_files = {a.image.file for a in self.articles if a.image}
 
     @staticmethod
     def _terms(names: dict[str, str], taxonomy: str, first_id: int) -> dict[str, Term]:
@@ -253,8 +257,7 @@ class Catalog:
 
     def popular(self, exclude: Article | None = None, count: int = 5) -> list[Article]:
         """Stand-in for a view counter: the longest stories, so the choice is deterministic."""
-        ranked = sorted(self.articles, key=lambda a: (-a.word_count, a.id))
-        return [a for a in ranked if exclude is None or a.id != exclude.id][:count]
+        return [a for a in self._longest if exclude is None or a.id != exclude.id][:count]
 
     def related(self, article: Article, count: int = 3) -> list[Article]:
         """Newest stories sharing the first category, topped up with the newest others."""
@@ -269,3 +272,31 @@ class Catalog:
         older = self.articles[index + 1] if index + 1 < len(self.articles) else None
         newer = self.articles[index - 1] if index > 0 else None
         return older, newer
+
+
+class Store:
+    """The catalog of a data dir, rebuilt when a file there is added, removed or changed."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = Path(data_dir)
+        self._stamp: tuple | None = None
+        self._catalog: Catalog | None = None
+
+    def _fingerprint(self) -> tuple:
+        with os.scandir(self.data_dir) as entries:
+            return tuple(sorted((e.name, e.stat().st_mtime_ns, e.stat().st_size)
+                                for e in entries if e.name.endswith(".yml")))
+
+    def catalog(self) -> Catalog:
+        stamp = self._fingerprint()
+        if stamp != self._stamp or self._catalog is None:
+            try:
+                self._catalog = Catalog(load_articles(self.data_dir))
+            except ValueError as exc:
+                if self._catalog is None:
+                    raise
+                # Most likely a file caught half-written by an editor; keep serving, retry next request.
+                logging.getLogger(__name__).warning("keeping the previous articles: %s", exc)
+                return self._catalog
+            self._stamp = stamp
+        return self._catalog

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import struct
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime
@@ -30,6 +31,29 @@ MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli",
 # What wptexturize turns typographic characters into in titles and excerpts.
 _ENTITIES = str.maketrans({"–": "&#8211;", "—": "&#8212;", "‘": "&#8216;", "’": "&#8217;",
                            "“": "&#8220;", "”": "&#8221;", "…": "&#8230;"})
+
+
+def _segment(marker: int, payload: bytes) -> bytes:
+    return struct.pack(">BBH", 0xFF, marker, len(payload) + 2) + payload
+
+
+def _tiny_jpeg() -> bytes:
+    """A valid 1x1 grey baseline JPEG, so image fetches get real image bytes without shipping files."""
+    one_code = bytes([1] + [0] * 15) + b"\x00"  # Huffman table: a single 1-bit code, for symbol 0
+    return b"".join([
+        b"\xff\xd8",
+        _segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"),
+        _segment(0xDB, b"\x00" + b"\x01" * 64),
+        _segment(0xC0, b"\x08\x00\x01\x00\x01\x01\x01\x11\x00"),
+        _segment(0xC4, b"\x00" + one_code),
+        _segment(0xC4, b"\x10" + one_code),
+        _segment(0xDA, b"\x01\x01\x00\x00\x3f\x00"),
+        b"\x3f",  # DC difference 0, then end-of-block, padded with 1-bits
+        b"\xff\xd9",
+    ])
+
+
+JPEG = _tiny_jpeg()
 
 
 @dataclass(frozen=True)
@@ -215,12 +239,13 @@ def render_not_found(catalog: Catalog, base: str) -> str:
                    body_class="error404")
 
 
-def render_feed(catalog: Catalog, base: str, items: list[Article], *, title: str, path: str) -> str:
-    """RSS2 as wp-includes/feed-rss2.php writes it, for the 10 newest of items."""
+def render_feed(catalog: Catalog, base: str, items: list[Article], *, title: str, path: str,
+                updated: datetime | None = None) -> str:
+    """RSS2 as wp-includes/feed-rss2.php writes it, for the 10 newest of items (none in a comments feed)."""
     shown = items[:10]
     return _env.get_template("feed.xml").render(
         base=base, channel_title=title, self_url=f"{base}{path}feed/", link=f"{base}{path}",
-        last_build=max(a.modified_gmt for a in shown),
+        last_build=max((a.modified_gmt for a in shown), default=updated),
         items=[{"article": a, "content": entry_content(a, catalog, base)} for a in shown])
 
 

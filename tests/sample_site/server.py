@@ -7,9 +7,8 @@ import asyncio
 import json
 import logging
 import math
-import os
+import re
 import signal
-import struct
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -20,12 +19,13 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 try:
-    from . import render
-    from .catalog import WIB, Article, Catalog, load_articles
+    from . import render, seo
+    from .catalog import WIB, Article, Catalog, Store, load_articles
     from .render import render_article_page
 except ImportError:  # run as a script: python tests/sample_site/server.py
     import render
-    from catalog import WIB, Article, Catalog, load_articles
+    import seo
+    from catalog import WIB, Article, Catalog, Store, load_articles
     from render import render_article_page
 
 __all__ = ["DEFAULT_DATA_DIR", "Article", "load_articles", "make_app", "render_article_page", "main"]
@@ -33,57 +33,19 @@ __all__ = ["DEFAULT_DATA_DIR", "Article", "load_articles", "make_app", "render_a
 DEFAULT_DATA_DIR = Path(__file__).resolve().with_name("articles")
 HOME_PER_PAGE = 10
 ARCHIVE_PER_PAGE = 5
-ROBOTS_TXT = "User-agent: *\nDisallow: /wp-admin/\nAllow: /wp-admin/admin-ajax.php\n\nSitemap: {base}/wp-sitemap.xml\n"
-
-
-def _segment(marker: int, payload: bytes) -> bytes:
-    return struct.pack(">BBH", 0xFF, marker, len(payload) + 2) + payload
-
-
-def _tiny_jpeg() -> bytes:
-    """A valid 1x1 grey baseline JPEG, so image fetches get real image bytes without shipping files."""
-    one_code = bytes([1] + [0] * 15) + b"\x00"  # Huffman table: a single 1-bit code, for symbol 0
-    return b"".join([
-        b"\xff\xd8",
-        _segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"),
-        _segment(0xDB, b"\x00" + b"\x01" * 64),
-        _segment(0xC0, b"\x08\x00\x01\x00\x01\x01\x01\x11\x00"),
-        _segment(0xC4, b"\x00" + one_code),
-        _segment(0xC4, b"\x10" + one_code),
-        _segment(0xDA, b"\x01\x01\x00\x00\x3f\x00"),
-        b"\x3f",  # DC difference 0, then end-of-block, padded with 1-bits
-        b"\xff\xd9",
-    ])
-
-
-JPEG = _tiny_jpeg()
-
-
-class Store:
-    """The catalog of a data dir, rebuilt when a file there is added, removed or changed."""
-
-    def __init__(self, data_dir: Path):
-        self.data_dir = Path(data_dir)
-        self._stamp: tuple | None = None
-        self._catalog: Catalog | None = None
-
-    def _fingerprint(self) -> tuple:
-        with os.scandir(self.data_dir) as entries:
-            return tuple(sorted((e.name, e.stat().st_mtime_ns, e.stat().st_size)
-                                for e in entries if e.name.endswith(".yml")))
-
-    def catalog(self) -> Catalog:
-        stamp = self._fingerprint()
-        if stamp != self._stamp or self._catalog is None:
-            self._catalog = Catalog(load_articles(self.data_dir))
-            self._stamp = stamp
-        return self._catalog
+ROBOTS_TXT = "User-agent: *\nDisallow: /wp-admin/\nAllow: /wp-admin/admin-ajax.php\n"
+# What the site exposes: core sitemaps, Yoast sitemaps (which replace core's), a Google News sitemap,
+# the REST API and feeds. Turning them off makes the discovery fallbacks testable.
+PLUGINS = ("core", "yoast", "news", "rest", "feed")
+DEFAULT_PLUGINS = ("core", "rest", "feed")
 
 
 @dataclass(frozen=True)
 class _Settings:
     store: Store
     public_url: str | None
+    plugins: frozenset = frozenset(DEFAULT_PLUGINS)
+    flaky: dict = None  # path -> failures still to serve (429 with Retry-After, then 503)
 
 
 SETTINGS = web.AppKey("settings", _Settings)
@@ -148,25 +110,21 @@ async def home(request: web.Request) -> web.Response:
     return _html(request, html)
 
 
-def _archive_items(catalog: Catalog, kind: str, slug: str) -> tuple[list[Article], str]:
-    """The archive's articles and display name; HTTPNotFound for an unknown term or author."""
-    if kind == "category" and slug in catalog.categories:
-        return catalog.in_category(slug), catalog.categories[slug].name
-    if kind == "tag" and slug in catalog.tags:
-        return catalog.with_tag(slug), catalog.tags[slug].name
-    if kind == "author" and slug in catalog.authors:
-        return catalog.by_author(slug), catalog.authors[slug].name
-    raise web.HTTPNotFound()
+def _archive(catalog: Catalog, kind: str, slug: str) -> tuple[list[Article], str, int]:
+    """An archive's articles, display name and term (or user) id; HTTPNotFound when there is none."""
+    terms = {"category": catalog.categories, "tag": catalog.tags, "author": catalog.authors}[kind]
+    if slug not in terms:
+        raise web.HTTPNotFound()
+    items = {"category": catalog.in_category, "tag": catalog.with_tag, "author": catalog.by_author}[kind](slug)
+    return items, terms[slug].name, terms[slug].id
 
 
 async def archive(request: web.Request) -> web.Response:
     catalog, base = _catalog(request), _base(request)
     kind, slug = request.match_info["kind"], request.match_info["slug"]
-    items, name = _archive_items(catalog, kind, slug)
+    items, name, term_id = _archive(catalog, kind, slug)
     path = f"/{kind}/{slug}/"
     heading = {"category": "Kategori", "tag": "Tag", "author": "Penulis"}[kind] + f": {name}"
-    term_id = catalog.authors[slug].id if kind == "author" else (
-        catalog.categories[slug] if kind == "category" else catalog.tags[slug]).id
     html = render.render_listing(
         catalog, base, path=path, title=f"{name} Arsip", heading=heading,
         body_class=f"archive {kind} {kind}-{slug} {kind}-{term_id}", items=items,
@@ -188,6 +146,16 @@ async def single(request: web.Request) -> web.Response:
     return _html(request, render_article_page(article, catalog, base), links=links)
 
 
+async def comments_feed(request: web.Request) -> web.Response:
+    """The per-post comments feed that RSS items link as wfw:commentRss; the site has no comments."""
+    catalog, base = _catalog(request), _base(request)
+    article = catalog.by_slug.get(request.match_info["slug"])
+    if article is None or request.path != f"{article.path}feed/":
+        raise web.HTTPNotFound()
+    return _xml(render.render_feed(catalog, base, [], title=f"Komentar pada: {article.title}", path=article.path,
+                                   updated=article.modified_gmt), content_type="application/rss+xml")
+
+
 async def redaksi(request: web.Request) -> web.Response:
     return _html(request, render.render_static_page(_catalog(request), _base(request)))
 
@@ -196,15 +164,68 @@ async def feed(request: web.Request) -> web.Response:
     catalog, base = _catalog(request), _base(request)
     if "kind" in request.match_info:
         kind, slug = request.match_info["kind"], request.match_info["slug"]
-        items, name = _archive_items(catalog, kind, slug)
-        text = render.render_feed(catalog, base, items, title=f"{render.SITE_NAME} » {name}", path=f"/{kind}/{slug}/")
+        items, name, _ = _archive(catalog, kind, slug)
+        text = render.render_feed(catalog, base, items, title=f"{render.SITE_NAME} » {name}",
+                                  path=f"/{kind}/{slug}/")
     else:
         text = render.render_feed(catalog, base, catalog.articles, title=render.SITE_NAME, path="/")
     return _xml(text, content_type="application/rss+xml")
 
 
 async def robots(request: web.Request) -> web.Response:
-    return web.Response(text=ROBOTS_TXT.format(base=_base(request)), content_type="text/plain", charset="UTF-8")
+    base, plugins = _base(request), request.app[SETTINGS].plugins
+    maps = [("yoast", "/sitemap_index.xml"), ("core", "/wp-sitemap.xml"), ("news", "/news-sitemap.xml")]
+    listed = [path for plugin, path in maps if plugin in plugins and not (plugin == "core" and "yoast" in plugins)]
+    text = ROBOTS_TXT + "".join(f"\nSitemap: {base}{path}" for path in listed) + "\n"
+    return web.Response(text=text, content_type="text/plain", charset="UTF-8")
+
+
+async def yoast_index(request: web.Request) -> web.Response:
+    return _xml(seo.render_yoast_index(_catalog(request), _base(request)))
+
+
+async def yoast_sitemap(request: web.Request) -> web.Response:
+    files = seo.yoast_files(_catalog(request), _base(request))
+    if request.match_info["name"] not in files:
+        raise web.HTTPNotFound()
+    return _xml(seo.render_yoast_sitemap(files[request.match_info["name"]]))
+
+
+async def news_sitemap(request: web.Request) -> web.Response:
+    return _xml(seo.render_news_sitemap(_catalog(request), _base(request)))
+
+
+def _plugin_of(path: str) -> str | None:
+    """Which plugin serves a path, if any."""
+    if path.startswith("/wp-sitemap"):
+        return "core"
+    if path.startswith("/wp-json"):
+        return "rest"
+    if path == "/news-sitemap.xml":
+        return "news"
+    if path == "/sitemap_index.xml" or re.fullmatch(r"/(post|page)-sitemap\d*\.xml", path):
+        return "yoast"
+    if path == "/feed/" or re.fullmatch(r"/(category|tag|author)/[^/]+/feed/", path):
+        return "feed"
+    return None
+
+
+@web.middleware
+async def _plugins_and_faults(request: web.Request, handler: Callable) -> web.StreamResponse:
+    """Off plugins answer 404 (core sitemaps redirect when Yoast is on); flaky paths fail twice first."""
+    settings = request.app[SETTINGS]
+    plugin = _plugin_of(request.path)
+    if plugin == "core" and "yoast" in settings.plugins:
+        raise web.HTTPMovedPermanently(f"{_base(request)}/sitemap_index.xml")
+    if plugin and plugin not in settings.plugins:
+        raise web.HTTPNotFound()
+    left = settings.flaky.get(request.path, 0)
+    if left:
+        settings.flaky[request.path] = left - 1
+        if left == 2:
+            return web.Response(status=429, text="Too Many Requests", headers={"Retry-After": "1"})
+        return web.Response(status=503, text="Service Unavailable")
+    return await handler(request)
 
 
 async def sitemap_index(request: web.Request) -> web.Response:
@@ -222,9 +243,9 @@ async def sitemap(request: web.Request) -> web.Response:
 
 async def upload(request: web.Request) -> web.Response:
     wanted = request.match_info["file"]
-    if not any(a.image and a.image.file == wanted for a in _catalog(request).articles):
+    if wanted not in _catalog(request).image_files:
         raise web.HTTPNotFound()
-    return web.Response(body=JPEG, content_type="image/jpeg")
+    return web.Response(body=render.JPEG, content_type="image/jpeg")
 
 
 async def api_root(request: web.Request) -> web.Response:
@@ -320,13 +341,16 @@ async def rest_no_route(request: web.Request) -> web.Response:
     return _rest_error("rest_no_route", "Tidak ada rute yang cocok dengan URL dan metode permintaan.", 404)
 
 
-def make_app(data_dir: Path = DEFAULT_DATA_DIR, public_url: str | None = None) -> web.Application:
+def make_app(data_dir: Path = DEFAULT_DATA_DIR, public_url: str | None = None,
+             plugins=DEFAULT_PLUGINS, flaky=()) -> web.Application:
     """The site's aiohttp app; absolute URLs use public_url (an origin) or else the request's own origin."""
     app = web.Application(middlewares=[
         _themed_errors,
+        _plugins_and_faults,
         web.normalize_path_middleware(append_slash=True, redirect_class=web.HTTPMovedPermanently),
     ])
-    app[SETTINGS] = _Settings(Store(data_dir), public_url.rstrip("/") if public_url else None)
+    app[SETTINGS] = _Settings(Store(data_dir), public_url.rstrip("/") if public_url else None,
+                              frozenset(plugins), {path: 2 for path in flaky})
     archive_kind = "{kind:category|tag|author}/{slug:[^/]+}"
     app.router.add_routes([
         web.get("/", home),
@@ -335,11 +359,15 @@ def make_app(data_dir: Path = DEFAULT_DATA_DIR, public_url: str | None = None) -
         web.get("/robots.txt", robots),
         web.get("/redaksi/", redaksi),
         web.get("/wp-sitemap.xml", sitemap_index),
+        web.get("/sitemap_index.xml", yoast_index),
+        web.get("/news-sitemap.xml", news_sitemap),
+        web.get(r"/{name:(post|page)-sitemap\d*\.xml}", yoast_sitemap),
         web.get(r"/{name:wp-sitemap-[a-z0-9_-]+\.xml}", sitemap),
         web.get(f"/{archive_kind}/", archive),
         web.get(f"/{archive_kind}/page/{{page:\\d+}}/", archive),
         web.get(f"/{archive_kind}/feed/", feed),
         web.get(r"/{year:\d{4}}/{month:\d{2}}/{day:\d{2}}/{slug:[^/]+}/", single),
+        web.get(r"/{year:\d{4}}/{month:\d{2}}/{day:\d{2}}/{slug:[^/]+}/feed/", comments_feed),
         web.get("/wp-content/uploads/{file:.+}", upload),
         web.get("/wp-json/", api_root),
         web.get("/wp-json/wp/v2/posts", rest_posts),
@@ -353,12 +381,13 @@ def make_app(data_dir: Path = DEFAULT_DATA_DIR, public_url: str | None = None) -
 async def _serve(app: web.Application, host: str, port: int) -> None:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
-    print(f"Serving sample site on http://{host}:{runner.addresses[0][1]}/", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    # Handlers go in before the URL is announced, so a signal sent right after it is never lost.
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    await web.TCPSite(runner, host, port).start()
+    print(f"Serving sample site on http://{host}:{runner.addresses[0][1]}/", flush=True)
     try:
         await stop.wait()
     finally:
@@ -371,13 +400,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="folder of article YAML files")
     parser.add_argument("--public-url", help="origin to use in absolute URLs instead of the request's")
+    parser.add_argument("--plugins", default=",".join(DEFAULT_PLUGINS),
+                        help=f"comma-separated subset of {','.join(PLUGINS)} ('' for none)")
+    parser.add_argument("--flaky", action="append", default=[], metavar="PATH",
+                        help="answer 429 (Retry-After: 1), then 503, before serving PATH")
     args = parser.parse_args(argv)
+    plugins = [p for p in args.plugins.split(",") if p]
+    if set(plugins) - set(PLUGINS):
+        parser.exit(2, f"error: unknown plugins {sorted(set(plugins) - set(PLUGINS))}\n")
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     try:
         load_articles(args.data)  # fail before announcing a URL that would only answer 500
     except (OSError, ValueError) as exc:
         parser.exit(2, f"error: {exc}\n")
-    asyncio.run(_serve(make_app(args.data, args.public_url), args.host, args.port))
+    asyncio.run(_serve(make_app(args.data, args.public_url, plugins, args.flaky), args.host, args.port))
     return 0
 
 

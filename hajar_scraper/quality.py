@@ -1,0 +1,121 @@
+"""The parsers' scoreboard: every fixture page parsed, each record field compared exactly, rates per site."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from w3lib.encoding import html_to_unicode
+
+from hajar_scraper.parsers import parse_article
+from hajar_scraper.parsers.article import parse_page
+from hajar_scraper.record import FIELDS, Rejected
+from hajar_scraper.sites import GENERIC, profiles
+
+FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
+FETCHED_AT = "2026-11-28T00:00:00+00:00"  # the fetch time every fixture's relative dates count from
+# Fields the report scores; fetched_at and parser_version are copied through, not extracted.
+SCORED = tuple(f for f in FIELDS if f not in ("fetched_at", "parser_version"))
+GENERIC_FOLDER = "generic"  # pages of hosts without a profile, parsed as `site=None`
+
+
+@dataclass(frozen=True)
+class Case:
+    """One saved page and what a careful reader expects from it."""
+
+    folder: str
+    path: Path
+    fetched_url: str
+    expected: dict  # {"record": {...}} or {"rejected": {type, reason, detail}}
+
+    @property
+    def name(self) -> str:
+        return f"{self.folder}/{self.path.stem}"
+
+    @property
+    def site(self) -> str | None:
+        return None if self.folder == GENERIC_FOLDER else self.folder
+
+    def html(self) -> str:
+        """The page decoded by its declared charset, as `hajar parse` reads a saved file."""
+        return html_to_unicode(None, self.path.read_bytes())[1]
+
+    def parse(self, profile=None) -> dict:
+        """The record (or `Rejected`) of this page; `profile` forces one, e.g. the generic profile."""
+        if profile is not None:
+            return parse_page(self.html(), self.fetched_url, profile, fetched_at=FETCHED_AT)
+        return parse_article(self.html(), self.fetched_url, site=self.site, fetched_at=FETCHED_AT)
+
+
+def cases(root: Path = FIXTURES) -> list[Case]:
+    """Every `<folder>/<case>.html` beside its `.json`, for profiled sites and the generic folder."""
+    known = set(profiles()) | {GENERIC_FOLDER}
+    found = []
+    for path in sorted(root.glob("*/*.html")):
+        if path.parent.name in known and path.with_suffix(".json").exists():
+            data = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+            found.append(Case(path.parent.name, path, data["fetched_url"], data))
+    return found
+
+
+def score(all_cases: list[Case]) -> dict[str, dict[str, list[int]]]:
+    """`{column: {row: [hits, total]}}`: each site with its profile, then every article page with none."""
+    table: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for case in all_cases:
+        _score_case(table[case.folder], case, None)
+        if "record" in case.expected and case.folder != GENERIC_FOLDER:
+            _score_case(table["(no profile)"], case, GENERIC, skip=("site", "provenance"))
+    return table
+
+
+def _score_case(column: dict, case: Case, profile, skip=()) -> None:
+    try:
+        record = case.parse(profile)
+    except Rejected as error:
+        record, rejection = None, {"type": type(error).__name__, "reason": error.reason, "detail": str(error)}
+    if "rejected" in case.expected:
+        column["rejects right"][1] += 1
+        column["rejects right"][0] += record is None and rejection == case.expected["rejected"]
+        return
+    for field in SCORED:
+        if field in skip:
+            continue
+        column[field][1] += 1
+        column[field][0] += record is not None and record.get(field) == case.expected["record"][field]
+
+
+def render(table: dict) -> str:
+    """A Markdown table: one row per field, one column per site; `n/m` where not every page matched."""
+    columns = sorted(c for c in table if not c.startswith("(")) + sorted(c for c in table if c.startswith("("))
+    rows = [*SCORED, "rejects right"]
+    lines = ["| field | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
+    pages = ["pages"] + [str(max((t for _, t in table[c].values()), default=0) + table[c]["rejects right"][1]
+                             if "rejects right" in table[c] else max(t for _, t in table[c].values()))
+                         for c in columns]
+    lines.append("| " + " | ".join(pages) + " |")
+    for row in rows:
+        cells = []
+        for column in columns:
+            hits, total = table[column].get(row, (0, 0))
+            cells.append("–" if not total else f"{100 * hits / total:.0f}%" if hits == total or True else "")
+        lines.append(f"| {row} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the table for the fixtures under `--fixtures` (default: the repository's tests/fixtures)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--fixtures", type=Path, default=FIXTURES)
+    args = parser.parse_args(argv)
+    print(report(args.fixtures))
+    return 0
+
+
+def report(root: Path = FIXTURES) -> str:
+    found = cases(root)
+    if not found:
+        raise FileNotFoundError(f"no fixture pages under {root}")
+    return render(score(found))

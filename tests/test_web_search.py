@@ -1,0 +1,160 @@
+"""Search in Bahasa Indonesia: Sastrawi stems in the index and the query, ranked, filtered, highlighted."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+
+import pytest
+
+from hajar_scraper import search
+from hajar_scraper.archive import Archive
+from test_web_archive import fetch, make_record, page, rows, texts, web, web_archive  # noqa: F401
+
+TITLES = {
+    "musrenbang": "Musrenbang Kecamatan Bram Itam Bahas Pembangunan Jalan Usaha Tani",
+    "posko": "Warga Parit Gompong Bergotong Royong Dirikan Posko Banjir",
+    "jembatan": "Jembatan Parit Lapis Mulai Dikerjakan Tahun Ini",
+    "sekolah": "Atap SD Negeri 12 Rusak Diterjang Angin",
+    "buku": "Dinas Pendidikan Tanjabbar Salurkan Buku Bacaan",
+    "guru": "Guru Diminta Mengajar dengan Hati",
+    "cek": "Puskesmas Kuala Tungkal Gelar Cek Kesehatan Gratis",
+    "pola": "Warga Diimbau Jaga Pola Hidup Sehat",
+    "bantuan": "Pemerintah Kabupaten Salurkan Bantuan Beras",
+    "vaksinasi": "Bupati Minta Camat Percepat Vaksinasi",
+    "jambi-gedung": "Gedung Olahraga Baru Dibangun di Telanaipura",
+}
+
+
+@pytest.mark.parametrize("word, stem", [
+    ("pembangunan", "bangun"), ("membangun", "bangun"), ("dibangun", "bangun"), ("bangunan", "bangun"),
+    ("pendidikan", "didik"), ("mendidik", "didik"), ("kesehatan", "sehat"), ("sehat", "sehat"),
+    ("pemerintah", "perintah"), ("memerintah", "perintah"), ("Kualatungkal", "kualatungkal"), ("2021", "2021"),
+])
+def test_word_families_share_a_stem(word, stem):
+    assert search.stem_word(word) == stem
+
+
+@pytest.mark.parametrize("query, expression", [
+    ("pembangunan jembatan", '"bangun" "jembatan"'),
+    ('"dinas pendidikan" kesehatan', '"dinas didik" "sehat"'),
+    ('NEAR(a b) OR * "', '"near a" "b" "or"'),
+    ("kerja-sama", '"kerja sama"'),
+    ("pembangunan Pembangunan", '"bangun"'),
+    ("", '""'),
+    ("  ¿? ", '""'),
+])
+def test_queries_become_quoted_stem_expressions(query, expression):
+    assert search.stem_query(query) == expression
+
+
+def test_snippet_marks_every_form_of_the_word_and_escapes_the_rest():
+    text = "Warga <b>membangun</b> posko. Jembatan dibangun & pembangunan jalan dimulai."
+    assert search.snippet(text, "bangunan", 0) == (
+        "Warga &lt;b&gt;<mark>membangun</mark>&lt;/b&gt; posko. Jembatan <mark>dibangun</mark> &amp; "
+        "<mark>pembangunan</mark> jalan dimulai.")
+
+
+def test_snippet_window_centres_on_the_hits():
+    text = " ".join(f"kata{i}" for i in range(100)) + " membangun rumah " + " ".join(f"akhir{i}" for i in range(50))
+    assert search.snippet(text, "pembangunan", 8) == "…kata96 kata97 kata98 kata99 <mark>membangun</mark> rumah akhir0 akhir1…"
+
+
+def test_the_archive_keeps_the_stem_index_in_step(tmp_path):
+    archive = Archive(tmp_path / "a.db")
+    spec = {"site": "hajarnews", "slug": "2021/05/10/jembatan", "title": "Jembatan Parit Lapis",
+            "published_at": "2021-05-10T14:05:00+07:00", "authors": [], "categories": [], "tags": [],
+            "body_text": "Kualatungkal, Hajarnews.com – Jembatan itu dibangun tahun ini.",
+            "body_text_v2": "Kualatungkal, Hajarnews.com – Jembatan itu diperbaiki tahun ini."}
+    assert archive.save_article(make_record(spec)) == "new"
+    match = "SELECT rowid FROM articles_fts_stem WHERE articles_fts_stem MATCH ?"
+    assert archive.db.execute(match, [search.stem_query("pembangunan")]).fetchall() == [(1,)]
+    assert archive.save_article(make_record(spec, version=2)) == "updated"
+    assert archive.db.execute(match, [search.stem_query("pembangunan")]).fetchall() == []
+    assert archive.db.execute(match, [search.stem_query("perbaikan")]).fetchall() == [(1,)]
+    assert archive.db.execute("SELECT count(*) FROM articles_fts_stem").fetchone() == (1,)
+    assert search.rebuild_index(archive.db) == 1
+    assert archive.db.execute(match, [search.stem_query("perbaikan")]).fetchall() == [(1,)]
+
+
+def test_an_archive_from_before_the_stem_index_gets_it_filled(tmp_path):
+    archive = Archive(tmp_path / "old.db")
+    spec = {"site": "hajarnews", "slug": "a", "title": "Sekolah Baru", "published_at": "2021-05-10T14:05:00+07:00",
+            "authors": [], "categories": [], "tags": [], "body_text": "Gedung sekolah itu dibangun warga."}
+    archive.save_article(make_record(spec))
+    archive.db.execute("DROP TABLE articles_fts_stem")
+    archive.db.execute("PRAGMA user_version = 1")
+    archive.close()
+    archive = Archive(tmp_path / "old.db")
+    assert archive.db.execute("SELECT rowid, body_text FROM articles_fts_stem").fetchall() == [
+        (1, "gedung sekolah itu bangun warga")]
+
+
+# over HTTP, on the built archives ----------------------------------------------------------------------
+def search_titles(base: str, **params) -> list[str]:
+    tree = page(f"{base}/-/cari?{urllib.parse.urlencode(params)}")
+    return texts(tree, "//li[@class='result']/h2/a")
+
+
+def test_pembangunan_finds_membangun_dibangun_and_bangunan_ranked(web):
+    base, _ = web
+    found = search_titles(base, q="pembangunan")
+    assert found[0] == TITLES["musrenbang"]  # the only headline hit ranks first
+    assert sorted(found) == sorted(TITLES[k] for k in ("musrenbang", "posko", "jembatan", "sekolah", "jambi-gedung"))
+
+
+def test_plain_fts_would_miss_them(web):
+    base, _ = web
+    found = rows(f"{base}/hajarnews/articles.json?_search=pembangunan")
+    assert [r["title"] for r in found] == [TITLES["musrenbang"]]
+
+
+@pytest.mark.parametrize("word, keys", [
+    ("pendidikan", {"buku", "guru"}), ("mendidik", {"buku", "guru"}),
+    ("kesehatan", {"cek", "pola"}), ("sehat", {"cek", "pola"}),
+    ("pemerintah", {"bantuan", "vaksinasi"}), ("memerintah", {"bantuan", "vaksinasi"}),
+    ("dibangun", {"musrenbang", "posko", "jembatan", "sekolah"}),
+])
+def test_word_families_through_the_search_query(web, word, keys):
+    base, _ = web
+    found = rows(f"{base}/hajarnews/search.json?" + urllib.parse.urlencode({"q": word, "since": "", "until": "",
+                                                                            "sort": ""}))
+    assert sorted(r["title"] for r in found) == sorted(TITLES[k] for k in keys)
+
+
+def test_snippets_mark_the_words_as_published(web):
+    base, _ = web
+    tree = page(f"{base}/-/cari?q=pembangunan&situs=hajarnews&urut=newest")
+    assert [r.xpath("string(.//p[@class='snippet'])") for r in tree.xpath("//li[@class='result']")][0] == (
+        "Kualatungkal, Hajarnews.com – Bangunan SD Negeri 12 rusak diterjang angin puting beliung pada Senin "
+        "sore. Tidak ada korban jiwa dalam kejadian itu.")
+    assert [m.text for m in tree.xpath("//p[@class='snippet']/mark")] == [
+        "Bangunan", "dibangun", "membangun", "pembangunan"]
+
+
+def test_search_filters_by_site_and_date(web):
+    base, _ = web
+    assert sorted(search_titles(base, q="pembangunan", situs="jambiupdate")) == [TITLES["jambi-gedung"]]
+    assert search_titles(base, q="pembangunan", situs="hajarnews", urut="newest") == [
+        TITLES[k] for k in ("sekolah", "jembatan", "posko", "musrenbang")]
+    assert search_titles(base, q="pembangunan", dari="2021-05-04", sampai="2021-05-18", urut="newest") == [
+        TITLES[k] for k in ("sekolah", "jambi-gedung", "jembatan")]
+    assert search_titles(base, q="pembangunan", sampai="2021-04-30") == [TITLES["musrenbang"]]
+    assert search_titles(base, q="pembangunan", dari="kemarin", situs="hajarnews", urut="newest") == [
+        TITLES[k] for k in ("sekolah", "jembatan", "posko", "musrenbang")]  # a malformed date is ignored
+
+
+@pytest.mark.parametrize("query", ['"', "NEAR(", "*", "a OR", "-", "'; DROP TABLE articles; --", "x" * 500])
+def test_odd_queries_do_not_break_the_page(web, query):
+    base, _ = web
+    status, _, text = fetch(f"{base}/-/cari?" + urllib.parse.urlencode({"q": query}))
+    assert status == 200, text[-1000:]
+
+
+def test_search_page_links_feeds_for_the_query(web):
+    base, _ = web
+    tree = page(f"{base}/-/cari?q=pendidikan")
+    assert tree.xpath("//p[@class='feeds']/a/@href") == [
+        "/hajarnews/search_feed.atom?q=pendidikan", "/jambiupdate/search_feed.atom?q=pendidikan"]
+    assert json.loads(fetch(f"{base}/hajarnews/search_feed.json?q=pendidikan&_shape=array")[2])[0]["atom_title"] == (
+        TITLES["guru"])

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install demo test serve clean
+.PHONY: install demo test serve bench clean
 
 install: $(VENV)/.installed
 
@@ -21,6 +21,13 @@ test: install
 
 serve: install
 	$(VENV)/bin/hajar serve
+
+# The quick benchmarks (under 5 minutes); scale runs: see "Benchmarks" in the README.
+bench: install
+	$(PY) -m pip install --quiet -e ".[bench]"
+	$(PY) bench/parse.py --repeat 3
+	$(PY) bench/crawl.py --runs 1
+	$(PY) bench/archive.py --runs 1
 
 clean:
 	rm -rf $(VENV) archive/*.db archive/*.db-* .pytest_cache

@@ -12,6 +12,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from collections import Counter
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -191,14 +192,26 @@ def render_site(count: int, base: str, seed: int = 7) -> dict[str, tuple[str, by
 
 
 # subprocesses --------------------------------------------------------------------------------
-def start_server(args: list[str], timeout: float = 600) -> tuple[subprocess.Popen, str]:
-    """Start a server that prints its URL as the last word of its first line; return it and the URL."""
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, text=True, cwd=ROOT)
-    line = process.stdout.readline().strip()
-    if "http" not in line:
-        process.kill()
-        raise RuntimeError(f"server did not start: {line!r}")
-    return process, line.split()[-1].rstrip("/")
+def start_server(args: list[str], wait_url: str | None = None, timeout: float = 600) -> tuple[subprocess.Popen, str]:
+    """Start a server; return it and its base URL, read from its first line (the last word) or,
+    with `wait_url`, polled until that URL answers."""
+    if wait_url is None:
+        process = subprocess.Popen(args, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        line = process.stdout.readline().strip()
+        if "http" not in line:
+            process.kill()
+            raise RuntimeError(f"server did not start: {line!r}")
+        return process, line.split()[-1].rstrip("/")
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(wait_url, timeout=5):
+                return process, wait_url.split("/-/")[0]
+        except OSError:
+            time.sleep(0.2)
+    stop(process)
+    raise RuntimeError(f"server did not answer {wait_url}")
 
 
 def stop(process: subprocess.Popen) -> None:

@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from datetime import datetime, timezone
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlite_utils
 
-from hajar_scraper import search
+from hajar_scraper import fingerprint, schema, search
 from hajar_scraper.crawlstate import CrawlState
 from hajar_scraper.dates import utc_now
 from hajar_scraper.record import validate
+from hajar_scraper.schema import TERMS
+from hajar_scraper.warc import Capture, read_response
 
-SCHEMA_VERSION = 2  # 2: the stemmed search index articles_fts_stem (hajar_scraper/search.py)
-TERMS = ("authors", "categories", "tags")
 FILL_ALARM_POINTS = 20.0  # a field filled this much less often than in earlier runs flags the run
 ALARM_MIN_ARTICLES = 5  # runs with fewer articles are too small to compare
 SCALARS = ("url", "site", "title", "published_at", "modified_at", "description", "body_text", "body_html",
            "editor", "dateline", "signature", "language", "word_count", "content_hash", "fetched_at",
            "parser_version")
+
+
+def record_hash(record: dict) -> str:
+    """What a re-parse or re-crawl compares: every field but when and by which parser it was made."""
+    kept = {k: v for k, v in record.items() if k not in ("fetched_at", "parser_version")}
+    return hashlib.sha256(json.dumps(kept, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 class Archive:
@@ -32,10 +40,7 @@ class Archive:
         self.db = sqlite_utils.Database(self.path)
         self.db.execute("PRAGMA busy_timeout = 10000")
         self.db.enable_wal()
-        if self.db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-            with self.db.atomic():
-                _create_schema(self.db)
-                self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        self.upgraded = schema.upgrade(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -84,16 +89,18 @@ class Archive:
     # what the crawler needs to know ---------------------------------------------------------
     def crawl_state(self, site: str) -> CrawlState:
         """Held copies, the discovery plan and the start of the last complete, unbounded run."""
-        held = {}
-        for row in self.db.execute("SELECT url, published_at, modified_at FROM articles WHERE site = ?", [site]):
-            times = [datetime.fromisoformat(t) for t in row[1:] if t]
+        held, last_seen = {}, {}
+        for row in self.db.execute("SELECT url, published_at, modified_at, last_seen_at FROM articles"
+                                   " WHERE site = ?", [site]):
+            times = [datetime.fromisoformat(t) for t in row[1:3] if t]
             held[row[0]] = max(times).astimezone(timezone.utc)
+            last_seen[row[0]] = datetime.fromisoformat(row[3])
         plan = self.db["discovery_plans"].get(site)["plan"] if self._has_plan(site) else None
         last = next(self.db.query(
             "SELECT started_at FROM crawl_runs WHERE site = ? AND status = 'finished'"
             " AND json_extract(arguments, '$.since') IS NULL AND json_extract(arguments, '$.until') IS NULL"
             " ORDER BY id DESC LIMIT 1", [site]), None)
-        return CrawlState(held=held, plan=json.loads(plan) if plan else None,
+        return CrawlState(held=held, last_seen=last_seen, plan=json.loads(plan) if plan else None,
                           last_complete_start=datetime.fromisoformat(last["started_at"]) if last else None)
 
     def _has_plan(self, site: str) -> bool:
@@ -108,50 +115,72 @@ class Archive:
         return {r["site"]: json.loads(r["plan"]) for r in self.db["discovery_plans"].rows}
 
     # pages, failures, rejects ----------------------------------------------------------------
-    def record_page(self, run_id: int, url: str, status: int, headers: dict, fetched_at: str,
-                    body: bytes) -> None:
-        self.db["pages"].insert({"run_id": run_id, "url": url, "status": status,
-                                 "headers": json.dumps(headers, sort_keys=True), "fetched_at": fetched_at,
-                                 "length": len(body), "body_gzip": gzip.compress(body, 6)})
+    def record_page(self, run_id: int, url: str, status: int, headers: dict, fetched_at: str, length: int,
+                    capture: Capture | None) -> int:
+        """Index one fetch; its bytes live in the run's WARC file at `capture`."""
+        return self.db["pages"].insert({
+            "run_id": run_id, "url": url, "status": status, "headers": json.dumps(headers, sort_keys=True),
+            "fetched_at": fetched_at, "length": length, "warc_file": capture and capture.warc_file,
+            "warc_offset": capture and capture.offset, "warc_length": capture and capture.length,
+            "digest": capture and capture.digest}).last_pk
+
+    def page_body(self, page: dict) -> tuple[dict, bytes]:
+        """Headers and raw body of a stored fetch: from its WARC record, or the gzip blob of v1 archives."""
+        if page.get("warc_file"):
+            _, headers, body = read_response(self.path.parent, page["warc_file"], page["warc_offset"])
+            return headers, body
+        return json.loads(page["headers"] or "{}"), gzip.decompress(page["body_gzip"] or b"")
 
     def record_fetch_error(self, run_id: int, site: str, url: str, reason: str, detail: str) -> None:
         self.db["fetch_errors"].insert({"run_id": run_id, "site": site, "url": url, "reason": reason,
                                         "detail": detail, "at": utc_now()})
 
-    def record_reject(self, run_id: int, site: str, url: str, reason: str, detail: str) -> None:
+    def record_reject(self, run_id: int | None, site: str, url: str, reason: str, detail: str) -> None:
         self.db["rejects"].insert({"run_id": run_id, "site": site, "url": url, "reason": reason,
                                    "detail": detail, "at": utc_now()})
 
     # articles --------------------------------------------------------------------------------
-    def save_article(self, record: dict, run_id: int | None = None) -> str:
-        """Insert, version or just touch one article; returns `new`, `updated` or `unchanged`."""
+    def save_article(self, record: dict, run_id: int | None = None, page_id: int | None = None) -> str:
+        """Insert or update one article: `new`, `updated` (new content: a new version), `refreshed`
+        (same story, other fields changed: updated in place) or `unchanged` (only `last_seen_at` moves)."""
         validate(record)
         seen_at = record.get("fetched_at") or utc_now()
+        digest = record_hash(record)
         articles = self.db["articles"]
         with self.db.atomic():
-            row = next(articles.rows_where("url = ?", [record["url"]], select="id, content_hash, version"), None)
-            if row and row["content_hash"] == record["content_hash"]:
-                articles.update(row["id"], {"last_seen_at": seen_at, "status": "live"})
+            row = next(articles.rows_where("url = ?", [record["url"]],
+                                           select="id, content_hash, record_hash, version, last_seen_at"), None)
+            if row:  # a re-parse of an older fetch never moves last_seen_at back
+                seen_at = max(seen_at, row["last_seen_at"] or "")
+            if row and row["record_hash"] == digest:
+                articles.update(row["id"], {"last_seen_at": seen_at, "status": "live", "gone_at": None,
+                                            "gone_reason": None, "parser_version": record.get("parser_version")})
                 return "unchanged"
-            version = row["version"] + 1 if row else 1
+            new_content = not row or row["content_hash"] != record["content_hash"]
             values = {k: record.get(k) for k in SCALARS}
             values.update({t: json.dumps(record.get(t) or [], ensure_ascii=False) for t in TERMS})
             values.update(provenance=json.dumps(record.get("provenance") or {}, sort_keys=True),
-                          published_month=record["published_at"][:7], version=version, status="live",
-                          last_seen_at=seen_at, last_changed_at=seen_at,
-                          lead_image=(record.get("images") or [{}])[0].get("url"))
+                          corrections=json.dumps(record.get("corrections") or [], ensure_ascii=False),
+                          published_month=record["published_at"][:7], status="live", gone_at=None,
+                          gone_reason=None, last_seen_at=seen_at, record_hash=digest, page_id=page_id,
+                          lead_image=(record.get("images") or [{}])[0].get("url"),
+                          version=(row["version"] + new_content) if row else 1)
+            if new_content:
+                values["last_changed_at"] = seen_at
             if row:
                 article_id = row["id"]
                 articles.update(article_id, values)
             else:
-                values["first_seen_at"] = seen_at
-                article_id = articles.insert(values).last_pk
+                article_id = articles.insert({**values, "first_seen_at": seen_at}).last_pk
             self._replace_children(article_id, record)
             search.index_article(self.db, article_id, record)
-            self.db["article_versions"].insert({
-                "article_id": article_id, "version": version, "content_hash": record["content_hash"],
-                "title": record["title"], "body_text": record["body_text"], "seen_at": seen_at, "run_id": run_id})
-        return "updated" if row else "new"
+            if new_content:
+                self.db["article_versions"].insert({
+                    "article_id": article_id, "version": values["version"], "content_hash": record["content_hash"],
+                    "title": record["title"], "body_text": record["body_text"], "seen_at": seen_at,
+                    "run_id": run_id})
+                self._cluster(article_id, record["body_text"])
+        return "new" if not row else "updated" if new_content else "refreshed"
 
     def _replace_children(self, article_id: int, record: dict) -> None:
         for term in TERMS:
@@ -163,52 +192,63 @@ class Archive:
             {"article_id": article_id, "position": i, "url": img["url"], "caption": img.get("caption"),
              "credit": img.get("credit")} for i, img in enumerate(record.get("images") or []))
 
+    def _cluster(self, article_id: int, body_text: str) -> None:
+        """Join the cluster of the nearest earlier near-duplicate (any site in this archive), else start one."""
+        value = fingerprint.simhash(body_text)
+        self.db.execute("DELETE FROM fingerprint_bands WHERE article_id = ?", [article_id])
+        candidates = {other for band, bits in fingerprint.bands(value) for (other,) in self.db.execute(
+            "SELECT article_id FROM fingerprint_bands WHERE band = ? AND value = ?", [band, bits])}
+        cluster = article_id
+        for other in sorted(candidates):
+            near = self.db["articles"].get(other)
+            if fingerprint.distance(value, int(near["simhash"], 16)) <= fingerprint.MAX_DISTANCE:
+                cluster = min(cluster, near["cluster_id"] or other)
+        self.db["fingerprint_bands"].insert_all(
+            {"band": band, "value": bits, "article_id": article_id} for band, bits in fingerprint.bands(value))
+        self.db["articles"].update(article_id, {"simhash": f"{value:016x}", "cluster_id": cluster})
+
+    def mark_gone(self, url: str, reason: str) -> bool:
+        """Tombstone a held article (404/410, sent home, a not-found page); keeps its last good copy."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "UPDATE articles SET status = 'gone', gone_at = coalesce(gone_at, ?), gone_reason = ?"
+                " WHERE url = ?", [utc_now(), reason, url])
+        return cursor.rowcount > 0
+
+    # reading back ----------------------------------------------------------------------------
+    def pages_to_reparse(self, site: str | None = None, since: str | None = None) -> list[dict]:
+        """The latest successful fetch of every URL (of one site, fetched since a date), oldest first."""
+        return list(self.db.query(
+            "SELECT p.*, r.site FROM pages p JOIN crawl_runs r ON r.id = p.run_id"
+            " WHERE p.id IN (SELECT max(id) FROM pages WHERE status = 200 GROUP BY url)"
+            " AND (:site IS NULL OR r.site = :site) AND (:since IS NULL OR p.fetched_at >= :since)"
+            " ORDER BY p.id", {"site": site, "since": since}))
+
+    def article_for_page(self, page: dict) -> dict | None:
+        """The article a stored fetch produced (v1 archives did not link them: matched by URL)."""
+        return next(self.db.query(
+            "SELECT id, url, content_hash, version FROM articles WHERE page_id IN"
+            " (SELECT id FROM pages WHERE url = :url) OR (page_id IS NULL AND url = :url) LIMIT 1",
+            {"url": page["url"]}), None)
+
+    def export_rows(self, site: str | None = None, search: str | None = None, since: str | None = None,
+                    until: str | None = None) -> Iterator[dict]:
+        """Articles with their lists decoded and the location of the fetch they came from, newest first."""
+        match = "AND a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :search)" if search else ""
+        for row in self.db.query(
+                "SELECT a.*, p.url AS page_url, p.status AS page_status, p.headers AS page_headers,"
+                " p.fetched_at AS page_fetched_at, p.warc_file, p.warc_offset, p.body_gzip"
+                " FROM articles a LEFT JOIN pages p ON p.id = a.page_id"
+                f" WHERE (:site IS NULL OR a.site = :site) {match}"
+                " AND (:since IS NULL OR a.published_at >= :since)"
+                " AND (:until IS NULL OR substr(a.published_at, 1, length(:until)) <= :until)"
+                " ORDER BY a.published_at DESC", {"site": site, "search": search, "since": since, "until": until}):
+            for key in (*TERMS, "provenance", "corrections"):
+                row[key] = json.loads(row[key] or "null")
+            row["images"] = [{k: i[k] for k in ("url", "caption", "credit")} for i in self.db.query(
+                "SELECT url, caption, credit FROM images WHERE article_id = ? ORDER BY position", [row["id"]])]
+            yield row
+
     def counts(self) -> dict[str, int]:
         """Rows per table, for reports and tests."""
         return {name: self.db[name].count for name in self.db.table_names() if not name.startswith("articles_fts")}
-
-
-def _create_schema(db: sqlite_utils.Database) -> None:
-    db["sites"].create({"slug": str, "name": str, "base_url": str, "region": str, "timezone": str},
-                       pk="slug", if_not_exists=True)
-    db["articles"].create({
-        "id": int, "url": str, "site": str, "title": str, "published_at": str, "published_month": str,
-        "modified_at": str, "description": str, "authors": str, "editor": str, "categories": str, "tags": str,
-        "dateline": str, "signature": str, "lead_image": str, "body_text": str, "body_html": str,
-        "language": str, "word_count": int, "content_hash": str, "provenance": str, "fetched_at": str,
-        "parser_version": str, "first_seen_at": str, "last_seen_at": str, "last_changed_at": str,
-        "version": int, "status": str,
-    }, pk="id", foreign_keys=[("site", "sites", "slug")], if_not_exists=True,
-        not_null={"url", "site", "title", "published_at", "body_text", "content_hash"})
-    db["articles"].create_index(["url"], unique=True, if_not_exists=True)
-    db["articles"].create_index(["site", "published_at"], if_not_exists=True)
-    for term in TERMS:
-        db[term].create({"id": int, "name": str}, pk="id", if_not_exists=True)
-        db[term].create_index(["name"], unique=True, if_not_exists=True)
-        db[f"articles_{term}"].create({"articles_id": int, f"{term}_id": int},
-                                      pk=("articles_id", f"{term}_id"), if_not_exists=True,
-                                      foreign_keys=[("articles_id", "articles", "id"), (f"{term}_id", term, "id")])
-    db["images"].create({"article_id": int, "position": int, "url": str, "caption": str, "credit": str},
-                        pk=("article_id", "position"), foreign_keys=[("article_id", "articles", "id")],
-                        if_not_exists=True)
-    db["article_versions"].create({"article_id": int, "version": int, "content_hash": str, "title": str,
-                                   "body_text": str, "seen_at": str, "run_id": int},
-                                  pk=("article_id", "version"), foreign_keys=[("article_id", "articles", "id")],
-                                  if_not_exists=True)
-    db["crawl_runs"].create({"id": int, "site": str, "started_at": str, "finished_at": str, "status": str,
-                             "arguments": str, "stats": str, "new": int, "updated": int, "unchanged": int,
-                             "skipped": int, "rejected": int, "failed": int, "fill_rates": str, "alarm": str},
-                            pk="id", if_not_exists=True)
-    db["discovery_plans"].create({"site": str, "probed_at": str, "strategy": str, "plan": str}, pk="site",
-                                 foreign_keys=[("site", "sites", "slug")], if_not_exists=True)
-    db["pages"].create({"id": int, "run_id": int, "url": str, "status": int, "headers": str, "fetched_at": str,
-                        "length": int, "body_gzip": bytes}, pk="id", if_not_exists=True,
-                       foreign_keys=[("run_id", "crawl_runs", "id")])
-    db["pages"].create_index(["url"], if_not_exists=True)
-    for name in ("fetch_errors", "rejects"):
-        db[name].create({"id": int, "run_id": int, "site": str, "url": str, "reason": str, "detail": str,
-                         "at": str}, pk="id", if_not_exists=True, foreign_keys=[("run_id", "crawl_runs", "id")])
-    if not db["articles_fts"].exists():
-        db["articles"].enable_fts(["title", "description", "body_text"], create_triggers=True,
-                                  tokenize="unicode61 remove_diacritics 2")
-    search.create_index(db)

@@ -36,8 +36,10 @@ def main():
 @click.option("--until", help="Only articles published on or before this date (YYYY-MM-DD).")
 @click.option("--full", is_flag=True, help="Fetch every article again, not only new or changed ones.")
 @click.option("--probe", is_flag=True, help="Probe every discovery endpoint again and record a new plan.")
+@click.option("--recheck", type=click.FloatRange(min=0), metavar="DAYS",
+              help="Also fetch again archived articles not seen for DAYS days (finds removed ones).")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="KEY=VALUE", help="Override a Scrapy setting.")
-def crawl(site, base_url, db, since, until, full, probe, overrides):
+def crawl(site, base_url, db, since, until, full, probe, recheck, overrides):
     """Crawl one SITE into its archive: incremental by default, resumable after a kill."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
@@ -61,7 +63,7 @@ def crawl(site, base_url, db, since, until, full, probe, overrides):
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(site)
     started = time.monotonic()
-    process.crawl(crawler, base_url=base_url, since=since, until=until, full=full, probe=probe)
+    process.crawl(crawler, base_url=base_url, since=since, until=until, full=full, probe=probe, recheck=recheck)
     process.start()
     stats = crawler.stats.get_stats()
     summary = ", ".join(f"{stats.get(f'hajar/{k}', 0)} {k}" for k in ("new", "updated", "unchanged", "skipped",
@@ -123,6 +125,60 @@ def parse(source, url, site):
 
 
 @main.command()
+@click.option("--site", help="Only this site's pages.")
+@click.option("--since", help="Only pages fetched on or after this date (YYYY-MM-DD).")
+@click.option("--db", type=click.Path(dir_okay=False), help="Archive file (default: archive/SITE.db).")
+def reparse(site, since, db):
+    """Parse every stored page again with the current parsers, without the network."""
+    from hajar_scraper.reparse import OUTCOMES
+    from hajar_scraper.reparse import reparse as run
+
+    archive = _open_archive(db, site)
+    pages = archive.pages_to_reparse(site, since)
+    counts = dict.fromkeys(OUTCOMES, 0)
+    with click.progressbar(run(archive, pages), length=len(pages), label="reparsing", file=sys.stderr) as bar:
+        for outcome in bar:
+            counts[outcome] += 1
+    click.echo(", ".join(f"{n} {k}" for k, n in counts.items()))
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "warc"]), default="jsonl", show_default=True)
+@click.option("--site", help="Only this site's articles.")
+@click.option("--search", help="Only articles matching this full-text query.")
+@click.option("--since", help="Published on or after (YYYY-MM-DD).")
+@click.option("--until", help="Published on or before (YYYY-MM-DD).")
+@click.option("--db", type=click.Path(dir_okay=False), help="Archive file (default: archive/SITE.db).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Output file (default: stdout; required for warc).")
+def export(fmt, site, search, since, until, db, output):
+    """Export articles of a site or a search as JSON Lines, CSV or WARC."""
+    from hajar_scraper import export as exporter
+
+    archive = _open_archive(db, site)
+    rows = archive.export_rows(site, search, since, until)
+    if fmt == "warc":
+        if not output:
+            raise click.UsageError("--format warc needs --output FILE.warc.gz")
+        count = exporter.write_warc(archive, rows, Path(output))
+    else:
+        write = exporter.write_jsonl if fmt == "jsonl" else exporter.write_csv
+        with click.open_file(output or "-", "w", encoding="utf-8") as out:
+            count = write(rows, out)
+    click.echo(f"exported {count} articles", err=True)
+
+
+def _open_archive(db: str | None, site: str | None):
+    from hajar_scraper.archive import Archive
+
+    if site:
+        _profile(site)
+    path = Path(db) if db else archive_dir() / f"{site or 'hajarnews'}.db"
+    if not path.is_file():
+        raise click.ClickException(f"no archive at {path}")
+    return Archive(path)
+
+
+@main.command()
 def sites():
     """List the site profiles, with the discovery plan each archive recorded."""
     from hajar_scraper.archive import Archive
@@ -133,6 +189,15 @@ def sites():
         listed = ", ".join(f"{k} {v}" for k, v in sorted((plan or {}).get("listed", {}).items()) if v)
         shown = f"plan: {plan['strategy']} (listed: {listed})" if plan else "plan: not probed yet"
         click.echo(f"{profile.slug}\t{profile.name}\t{profile.base_url}\t{profile.timezone}\t{shown}")
+
+
+@main.command()
+@click.option("--fixtures", type=click.Path(file_okay=False, exists=True), help="Fixture folder (default: tests/fixtures).")
+def quality(fixtures):
+    """Print the exact-match rate of each record field per site over the fixture pages."""
+    from hajar_scraper.quality import main as quality_main
+
+    quality_main(["--fixtures", fixtures] if fixtures else [])
 
 
 @main.command()

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
 class ArticleItem:
-    """A parsed article; `record` follows DESIGN §2."""
+    """A parsed article; `record` follows DESIGN §2; `page_url` is the fetch it was parsed from."""
 
     record: dict
+    page_url: str = ""
 
 
 @dataclass
@@ -21,6 +22,7 @@ class PageItem:
     headers: dict
     fetched_at: str
     body: bytes
+    request_headers: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -39,3 +41,11 @@ class FetchErrorItem:
     url: str
     reason: str
     detail: str
+
+
+@dataclass
+class GoneItem:
+    """An archived article the site no longer serves (404/410, sent to the home page, a not-found page)."""
+
+    url: str
+    reason: str

@@ -10,9 +10,10 @@ from pathlib import Path
 from scrapy.exceptions import CloseSpider
 
 from hajar_scraper.archive import Archive
-from hajar_scraper.items import ArticleItem, FetchErrorItem, PageItem, RejectItem
+from hajar_scraper.items import ArticleItem, FetchErrorItem, GoneItem, PageItem, RejectItem
 from hajar_scraper.lock import AlreadyRunning, ArchiveLock
 from hajar_scraper.record import Rejected
+from hajar_scraper.warc import WarcLog
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,9 @@ class ArchivePipeline:
             logger.warning("%s earlier run(s) of %s were interrupted; this run resumes them", interrupted, self.site)
         spider.use_state(self.archive.crawl_state(self.site))
         self.run_id = self.archive.start_run(self.site, spider.run_arguments())
+        self.warc = WarcLog(self.archive.path.parent, f"warc/{self.site}/{self.run_id}.warc.gz",
+                            self.crawler.settings.get("USER_AGENT"), {"run": self.run_id, **spider.run_arguments()})
+        self.page_ids: dict[str, int] = {}
         logger.info("archiving into %s (run %s)", self.archive.path, self.run_id)
 
     def close_spider(self) -> None:
@@ -76,6 +80,7 @@ class ArchivePipeline:
         alarm = self.archive.finish_run(self.run_id, reason, stats, dict(self.counts), fill)
         if alarm:
             logger.warning("run %s of %s: %s (has the site's layout changed?)", self.run_id, self.site, alarm)
+        self.warc.close()
         self.archive.close()
         self.lock.release()
         logger.info("run %s: %s", self.run_id, dict(self.counts))
@@ -84,15 +89,20 @@ class ArchivePipeline:
         match item:
             case ArticleItem(record=record):
                 try:
-                    outcome = self.archive.save_article(record, self.run_id)
+                    outcome = self.archive.save_article(record, self.run_id, self.page_ids.pop(item.page_url, None))
                 except Rejected as error:
                     self._reject(record.get("url", "?"), error.reason, error.detail)
                     return item
-                self._count(outcome)
+                self._count("updated" if outcome == "refreshed" else outcome)
                 self.filled.update(f for f in FILL_FIELDS if record.get(f))
             case PageItem():
-                self.archive.record_page(self.run_id, item.url, item.status, item.headers, item.fetched_at,
-                                         item.body)
+                capture = self.warc.write(item.url, item.status, item.headers, item.body, item.fetched_at,
+                                          item.request_headers)
+                self.page_ids[item.url] = self.archive.record_page(
+                    self.run_id, item.url, item.status, item.headers, item.fetched_at, len(item.body), capture)
+            case GoneItem():
+                self.archive.mark_gone(item.url, item.reason)
+                self._count("gone")
             case RejectItem():
                 self._reject(item.url, item.reason, item.detail)
             case FetchErrorItem():

@@ -20,6 +20,7 @@ FETCHED_AT = "2026-11-28T00:00:00+00:00"  # the fetch time every fixture's relat
 # Fields the report scores; fetched_at and parser_version are copied through, not extracted.
 SCORED = tuple(f for f in FIELDS if f not in ("fetched_at", "parser_version"))
 GENERIC_FOLDER = "generic"  # pages of hosts without a profile, parsed as `site=None`
+NO_PROFILE = "(no profile)"  # every profiled site's article pages parsed again with the generic parser
 
 
 @dataclass(frozen=True)
@@ -67,40 +68,36 @@ def score(all_cases: list[Case]) -> dict[str, dict[str, list[int]]]:
     for case in all_cases:
         _score_case(table[case.folder], case, None)
         if "record" in case.expected and case.folder != GENERIC_FOLDER:
-            _score_case(table["(no profile)"], case, GENERIC, skip=("site", "provenance"))
+            _score_case(table[NO_PROFILE], case, GENERIC, skip=("site", "provenance"))
     return table
 
 
 def _score_case(column: dict, case: Case, profile, skip=()) -> None:
+    column["pages"][1] += 1
     try:
-        record = case.parse(profile)
+        record, rejection = case.parse(profile), None
     except Rejected as error:
         record, rejection = None, {"type": type(error).__name__, "reason": error.reason, "detail": str(error)}
     if "rejected" in case.expected:
         column["rejects right"][1] += 1
-        column["rejects right"][0] += record is None and rejection == case.expected["rejected"]
+        column["rejects right"][0] += rejection == case.expected["rejected"]
         return
     for field in SCORED:
-        if field in skip:
-            continue
-        column[field][1] += 1
-        column[field][0] += record is not None and record.get(field) == case.expected["record"][field]
+        if field not in skip:
+            column[field][1] += 1
+            column[field][0] += record is not None and record.get(field) == case.expected["record"][field]
 
 
 def render(table: dict) -> str:
-    """A Markdown table: one row per field, one column per site; `n/m` where not every page matched."""
-    columns = sorted(c for c in table if not c.startswith("(")) + sorted(c for c in table if c.startswith("("))
-    rows = [*SCORED, "rejects right"]
-    lines = ["| field | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
-    pages = ["pages"] + [str(max((t for _, t in table[c].values()), default=0) + table[c]["rejects right"][1]
-                             if "rejects right" in table[c] else max(t for _, t in table[c].values()))
-                         for c in columns]
-    lines.append("| " + " | ".join(pages) + " |")
-    for row in rows:
+    """A Markdown table: one row per field, one column per site, the no-profile column last."""
+    columns = sorted(c for c in table if c != NO_PROFILE) + [c for c in table if c == NO_PROFILE]
+    lines = ["| field | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|",
+             "| pages | " + " | ".join(str(table[c]["pages"][1]) for c in columns) + " |"]
+    for row in (*SCORED, "rejects right"):
         cells = []
         for column in columns:
-            hits, total = table[column].get(row, (0, 0))
-            cells.append("–" if not total else f"{100 * hits / total:.0f}%" if hits == total or True else "")
+            hits, total = table[column][row] if row in table[column] else (0, 0)
+            cells.append(f"{100 * hits / total:.0f}%" if total else "–")
         lines.append(f"| {row} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

@@ -12,15 +12,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import islice
 from html import escape
 
 STEM_TABLE = "articles_fts_stem"
 COLUMNS = ("title", "description", "body_text")
-# Weights for bm25 over (title, description, body_text): a hit in the headline counts most.
-BM25_WEIGHTS = (10.0, 4.0, 1.0)
 _WORD = re.compile(r"\w+")
 _QUERY_PART = re.compile(r'"([^"]*)"?|(\S+)')
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
+SNIPPET_SCAN_WORDS = 2000  # a very long story is searched for hits in its first 2,000 words only
 
 
 @lru_cache(maxsize=1)
@@ -80,7 +80,7 @@ def snippet(text: str | None, query: str | None, size: int = 32) -> str:
     """
     text = text or ""
     stems = query_stems(query)
-    tokens = list(_WORD.finditer(text))
+    tokens = list(islice(_WORD.finditer(text), SNIPPET_SCAN_WORDS))
     hits = [i for i, m in enumerate(tokens) if stem_word(m.group()) in stems]
     start, end = 0, len(tokens)
     if size and len(tokens) > size:
@@ -89,14 +89,14 @@ def snippet(text: str | None, query: str | None, size: int = 32) -> str:
     if not tokens:
         return escape(text)
     begin = tokens[start].start() if start else 0
-    finish = tokens[end - 1].end() if end < len(tokens) else len(text)
+    finish = tokens[end - 1].end() if end < len(tokens) or len(tokens) == SNIPPET_SCAN_WORDS else len(text)
     out, pos = ["…" if start else ""], begin
     for i in hits:
         if start <= i < end:
             match = tokens[i]
             out += [escape(text[pos:match.start()]), "<mark>", escape(match.group()), "</mark>"]
             pos = match.end()
-    out += [escape(text[pos:finish]), "…" if end < len(tokens) else ""]
+    out += [escape(text[pos:finish]), "…" if finish < len(text.rstrip()) else ""]
     return re.sub(r"\s+", " ", "".join(out))
 
 

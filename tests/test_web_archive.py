@@ -14,9 +14,6 @@ from pathlib import Path
 
 import lxml.html
 import pytest
-import sqlite_utils
-import yaml
-from lxml import etree
 
 from conftest import FIXTURES, ROOT, free_port, stop, wait_for_http
 from hajar_scraper.archive import Archive
@@ -44,7 +41,7 @@ def make_record(spec: dict, version: int = 1) -> dict:
         "dateline": paragraphs[0].split(",")[0], "signature": spec.get("signature"),
         "categories": spec["categories"], "tags": spec["tags"], "images": spec.get("images", []),
         "language": "id", "word_count": len(body.split()), "content_hash": content_hash(spec["title"], body),
-        "provenance": {"title": "jsonld"}, "fetched_at": "2021-05-26T02:00:00+00:00" if version == 2 else
+        "corrections": spec.get("corrections_v2", []) if version == 2 else [], "provenance": {"title": "jsonld"}, "fetched_at": "2021-05-26T02:00:00+00:00" if version == 2 else
         "2021-05-25T10:00:00+00:00", "parser_version": "test",
     }
 
@@ -68,6 +65,9 @@ def build_archives(directory: Path) -> dict[str, int]:
             ids["parsed-xss"] = archive.db.execute("SELECT id FROM articles WHERE url = ?", [XSS_URL]).fetchone()[0]
             seed = next(s for s in specs if s["key"] == "seed")
             assert archive.save_article(make_record(seed, version=2), run_id) == "updated"
+            gone = make_record(next(s for s in specs if s["key"] == "vaksinasi"))["url"]
+            assert archive.mark_gone(gone, "http_404")
+            archive.db["articles"].update(ids["vaksinasi"], {"gone_at": "2021-06-01T03:00:00+00:00"})
         counts = {"new": 13, "updated": 1, "rejected": 2, "failed": 1} if site == "hajarnews" else {"new": 2}
         fill = {"authors": 100.0, "dateline": 92.3, "description": 7.7, "images": 15.4, "tags": 100.0}
         archive.finish_run(run_id, "finished", {"item_scraped_count": 13}, counts, fill)
@@ -204,6 +204,18 @@ def test_article_page_shows_the_story(web):
     assert tree.xpath("//section[@class='sources']//a[@rel]/@href") == [
         "https://hajarnews.com/2021/05/25/wabup-tanjabbar-hadiri-dan-buka-secara-resmi-giat-sosialisasi"
         "-kerjasama-dalam-negeri/"]
+
+
+def test_article_page_shows_corrections_and_removal(web):
+    base, ids = web
+    tree = page(f"{base}/hajarnews/artikel/{ids['seed']}")
+    assert texts(tree, "//section[@class='corrections']//li") == [
+        "Ralat: sebelumnya tertulis hanya camat dan kepala desa yang hadir. (Rabu, 26 Mei 2021 09:05 WIB)"]
+    assert texts(tree, "//p[@class='gone']") == []
+    tree = page(f"{base}/hajarnews/artikel/{ids['vaksinasi']}")
+    assert texts(tree, "//p[@class='gone']") == [
+        "Artikel ini sudah tidak ada di situs penerbit sejak Selasa, 1 Juni 2021 10:00 WIB. "
+        "Yang tampil di sini adalah salinan arsip."]
 
 
 def test_article_page_diffs_consecutive_versions(web):

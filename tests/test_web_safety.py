@@ -70,8 +70,8 @@ def test_no_canned_query_writes_and_no_write_plugin_is_installed(web):
         assert not query.get("write"), name
         assert re.match(r"^\s*(with|select)\b", query["sql"], re.I), name
     plugins = {p["name"] for p in json.loads(fetch(base + "/-/plugins.json")[2])}
-    assert plugins == {"datasette-atom", "datasette-block-robots", "hajar_home.py", "hajar_pages.py",
-                       "hajar_search.py"}
+    assert plugins == {"datasette-atom", "datasette-block-robots", "hajar_feeds.py", "hajar_home.py",
+                       "hajar_pages.py", "hajar_search.py"}
     assert fetch(base + "/hajarnews/latest", )[0] == 200
 
 
@@ -107,6 +107,15 @@ def test_tag_and_search_feeds(web):
         "Warga Parit Gompong Bergotong Royong Dirikan Posko Banjir"]
     assert [e.findtext(ATOM + "title") for e in atom_entries(base + "/hajarnews/search_feed.atom?q=sehat")] == [
         "Warga Diimbau Jaga Pola Hidup Sehat", "Puskesmas Kuala Tungkal Gelar Cek Kesehatan Gratis"]
+
+
+def test_a_feed_with_no_articles_yet_is_empty_not_an_error(web):
+    base, _ = web
+    status, headers, text = fetch(base + "/hajarnews/search_feed.atom?q=zzzzz")
+    assert (status, headers["Content-Type"]) == (200, "application/xml; charset=utf-8")
+    feed = etree.fromstring(text.encode())
+    assert (feed.findtext(ATOM + "title"), feed.findall(ATOM + "entry")) == ("Search results (Atom feed)", [])
+    assert fetch(base + "/hajarnews/nosuchquery.atom")[0] == 404
 
 
 def test_canned_queries_by_author_tag_dateline_and_day(web):

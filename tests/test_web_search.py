@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import importlib.util
 import json
 import urllib.parse
 
 import pytest
 
+from conftest import ROOT
 from hajar_scraper import search
 from hajar_scraper.archive import Archive
 from test_web_archive import fetch, make_record, page, rows, texts, web, web_archive  # noqa: F401
@@ -83,7 +86,7 @@ def test_an_archive_from_before_the_stem_index_gets_it_filled(tmp_path):
             "authors": [], "categories": [], "tags": [], "body_text": "Gedung sekolah itu dibangun warga."}
     archive.save_article(make_record(spec))
     archive.db.execute("DROP TABLE articles_fts_stem")
-    archive.db.execute("PRAGMA user_version = 1")
+    archive.db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm003_stemmed_search'")
     archive.close()
     archive = Archive(tmp_path / "old.db")
     assert archive.db.execute("SELECT rowid, body_text FROM articles_fts_stem").fetchall() == [
@@ -158,3 +161,39 @@ def test_search_page_links_feeds_for_the_query(web):
         "/hajarnews/search_feed.atom?q=pendidikan", "/jambiupdate/search_feed.atom?q=pendidikan"]
     assert json.loads(fetch(f"{base}/hajarnews/search_feed.json?q=pendidikan&_shape=array")[2])[0]["atom_title"] == (
         TITLES["guru"])
+
+
+def test_a_search_out_of_time_is_reported_not_a_500():
+    """sql_time_limit_ms interrupts a site's search: the page says which site, the others still answer."""
+    plugin = load_plugin("hajar_search")
+
+    class Database:
+        def __init__(self, fail):
+            self.fail = fail
+
+        async def execute(self, sql, params):
+            if self.fail:
+                raise plugin.QueryInterrupted(Exception("interrupted"), sql, params)
+            row = {"id": 1, "title": "Jembatan dibangun", "published_at": "2021-05-10T14:05:00+07:00",
+                   "authors": "[]", "dateline": None, "snippet": "<mark>dibangun</mark>", "score": -1.0}
+            return type("Result", (), {"rows": [row]})()
+
+    class Datasette:
+        urls = type("Urls", (), {"database": staticmethod(lambda name: f"/{name}")})()
+
+        async def get_canned_query(self, name, query, actor):
+            return {"sql": "select 1"}
+
+        def get_database(self, name):
+            return Database(fail=name == "lambat")
+
+    form = plugin.read_form({"q": "pembangunan"})
+    rows, timed_out = asyncio.run(plugin.run_search(Datasette(), None, form, ["lambat", "cepat"]))
+    assert ([r["href"] for r in rows], timed_out) == (["/cepat/artikel/1"], ["lambat"])
+
+
+def load_plugin(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "archive" / "plugins" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

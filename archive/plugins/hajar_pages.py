@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from urllib.parse import urlencode
 
 import nh3
@@ -137,10 +137,12 @@ async def article_context(datasette, database: str, article_id: int) -> dict:
     lead = images[0] if images and web_url(images[0]["url"]) else None
     body_html = safe_body(article["body_html"])
     terms = {name: json.loads(article[name] or "[]") for name in ("authors", "categories", "tags")}
+    corrections = [c for c in json.loads(article.get("corrections") or "[]") if isinstance(c, dict)]
     return {
         "article": article, "database": database, "site_name": site[0]["name"] if site else article["site"],
         "lead_image": lead if lead and str(escape(lead["url"])) not in body_html else None,
         "body_html": body_html, "versions": versions, "source_links": source_links(article),
+        "corrections": corrections,
         **{name: [{"name": v, "href": facet_link(datasette, database, name, v)} for v in values]
            for name, values in terms.items()},
         "dateline_href": f"{datasette.urls.table(database, 'articles')}?{urlencode({'dateline': article['dateline']})}"

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 import nh3
 from datasette import hookimpl
+from datasette.database import QueryInterrupted
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
@@ -78,12 +79,17 @@ def read_form(args) -> dict:
             "urut": sort if sort in SORTS else ""}
 
 
-async def run_search(datasette, actor, form: dict, databases: list[str]) -> list[dict]:
-    rows = []
+async def run_search(datasette, actor, form: dict, databases: list[str]) -> tuple[list[dict], list[str]]:
+    """The merged results of every chosen database, and the databases whose search ran out of time."""
+    rows, timed_out = [], []
     params = {"q": form["q"], "since": form["dari"], "until": form["sampai"], "sort": form["urut"]}
     for name in databases:
         query = await datasette.get_canned_query(name, "search", actor)
-        result = await datasette.get_database(name).execute(query["sql"], params)
+        try:
+            result = await datasette.get_database(name).execute(query["sql"], params)
+        except QueryInterrupted:  # sql_time_limit_ms: say so, and show what the other sites found
+            timed_out.append(name)
+            continue
         for row in result.rows:
             row = dict(row)
             row.update(database=name, snippet=marked(row["snippet"]),
@@ -91,11 +97,14 @@ async def run_search(datasette, actor, form: dict, databases: list[str]) -> list
                        authors=json.loads(row["authors"] or "[]"),
                        href=f"{datasette.urls.database(name)}/artikel/{row['id']}")
             rows.append(row)
+    def moment(row):  # sites differ in zone (WIB, WITA, WIT): compare instants, not strings
+        return datetime.fromisoformat(row["published_at"]).timestamp()
+
     if form["urut"] == "newest":
-        rows.sort(key=lambda r: r["published_at"], reverse=True)
+        rows.sort(key=moment, reverse=True)
     else:
-        rows.sort(key=lambda r: (r["score"], -datetime.fromisoformat(r["published_at"]).timestamp()))
-    return rows[:MAX_RESULTS]
+        rows.sort(key=lambda r: (r["score"], -moment(r)))
+    return rows[:MAX_RESULTS], timed_out
 
 
 async def search_page(datasette, request):
@@ -103,9 +112,10 @@ async def search_page(datasette, request):
     databases = await searchable_databases(datasette, request.actor)
     chosen = [form["situs"]] if form["situs"] in databases else databases
     started = time.perf_counter()
-    rows = await run_search(datasette, request.actor, form, chosen) if form["q"] else []
+    rows, timed_out = await run_search(datasette, request.actor, form, chosen) if form["q"] else ([], [])
     context = {
-        "form": form, "rows": rows, "databases": databases, "sorts": SORTS, "metadata": datasette.metadata(),
+        "form": form, "rows": rows, "timed_out": timed_out, "databases": databases, "sorts": SORTS,
+        "metadata": datasette.metadata(),
         "elapsed_ms": round((time.perf_counter() - started) * 1000, 1),
         "feeds": [{"database": name, "href": datasette.urls.query(name, "search_feed", format="atom")
                    + "?" + urlencode({"q": form["q"]})} for name in chosen] if form["q"] else [],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
 from scrapy import Request, Spider
@@ -15,7 +15,7 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from hajar_scraper import dates
 from hajar_scraper.crawlstate import CrawlState
-from hajar_scraper.items import ArticleItem, FetchErrorItem, PageItem, RejectItem
+from hajar_scraper.items import ArticleItem, FetchErrorItem, GoneItem, PageItem, RejectItem
 from hajar_scraper.parsers import parse_article
 from hajar_scraper.record import Rejected
 from hajar_scraper.sites import SiteProfile
@@ -38,6 +38,10 @@ def parse_bound(value: str | None, tz: str, end_of_day: bool = False) -> datetim
     return moment
 
 
+def _headers(headers) -> dict[str, str]:
+    return {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in headers.items()}
+
+
 def _flag(value) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
 
@@ -48,13 +52,15 @@ class NewsSpider(Spider):
     profile: SiteProfile
     stale_pages = 2  # listing pages in a row with nothing due before pagination stops
 
-    def __init__(self, base_url=None, since=None, until=None, full=False, probe=False, *args, **kwargs):
+    def __init__(self, base_url=None, since=None, until=None, full=False, probe=False, recheck=None,
+                 *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.base_url = (base_url or self.profile.base_url).rstrip("/")
         self.allowed_domains = sorted({host_of(self.base_url), *self.profile.hosts})
         self.since = parse_bound(since, self.profile.timezone)
         self.until = parse_bound(until, self.profile.timezone, end_of_day=True)
         self.full, self.probe = _flag(full), _flag(probe)
+        self.recheck_days = float(recheck) if recheck not in (None, "") else None
         self.state = CrawlState()
         self.found: dict[str, set] = {}
         self.answered: dict[str, list[str]] = {}
@@ -67,6 +73,7 @@ class NewsSpider(Spider):
     def run_arguments(self) -> dict:
         """What this run was asked to do, for its `crawl_runs` row."""
         return {"site": self.profile.slug, "base_url": self.base_url, "full": self.full, "probe": self.probe,
+                "recheck_days": self.recheck_days,
                 "since": self.since.isoformat() if self.since else None,
                 "until": self.until.isoformat() if self.until else None}
 
@@ -82,6 +89,19 @@ class NewsSpider(Spider):
                 yield request
         for path in self.profile.feeds:
             yield self._probe(self.base_url + path, self.parse_feed, "feed")
+        for request in self._rechecks():
+            yield request
+
+    def _rechecks(self) -> Iterator[Request]:
+        """`--recheck N`: archived URLs not seen for N days are fetched again, listed or not (tombstones)."""
+        if self.recheck_days is None:
+            return
+        cutoff = datetime.now(timezone.utc) - timedelta(days=self.recheck_days)
+        for url, seen in sorted(self.state.last_seen.items()):
+            if seen < cutoff and url not in self._decided:
+                self._decided.add(url)
+                self.crawler.stats.inc_value("hajar/rechecked")
+                yield Request(url, callback=self.parse_page, errback=self.fetch_failed, dont_filter=True)
 
     def _open(self, strategy: str) -> Iterator[Request]:
         """The root requests of one strategy; each is a probe whose answer decides the fallbacks."""
@@ -241,8 +261,15 @@ class NewsSpider(Spider):
     # pages -----------------------------------------------------------------------------------
     def parse_page(self, response):
         fetched_at = dates.utc_now()
-        headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
-        yield PageItem(response.url, response.status, headers, fetched_at, response.body)
+        yield PageItem(response.url, response.status, _headers(response.headers), fetched_at, response.body,
+                       _headers(response.request.headers))
+        original = response.request.meta.get("redirect_urls", [response.url])[0]
+        if response.url.rstrip("/") == self.base_url and original.rstrip("/") != self.base_url:
+            if original in self.state.held:
+                yield GoneItem(original, "redirected to the home page")
+            else:
+                yield RejectItem(original, "not_article", "redirected to the home page")
+            return
         if not isinstance(response, TextResponse):
             kind = response.headers.get("Content-Type", b"unknown").decode("latin-1")
             yield RejectItem(response.url, "bad_page", f"not an HTML page (Content-Type: {kind})")
@@ -250,16 +277,22 @@ class NewsSpider(Spider):
         try:
             record = parse_article(response.text, response.url, site=self.profile.slug, fetched_at=fetched_at)
         except Rejected as error:
-            yield RejectItem(response.url, error.reason, error.detail)
+            if error.reason == "not_found" and original in self.state.held:
+                yield GoneItem(original, f"not-found page: {error.detail}")
+            else:
+                yield RejectItem(response.url, error.reason, error.detail)
             return
-        yield ArticleItem(record)
+        yield ArticleItem(record, response.url)
 
     def fetch_failed(self, failure):
         """Every request that fails ends as a `fetch_errors` row with its reason."""
         request = failure.request
         if failure.check(HttpError):
             status = failure.value.response.status
-            yield FetchErrorItem(request.url, f"http_{status}", f"HTTP {status} after retries")
+            if status in (404, 410) and request.url in self.state.held:
+                yield GoneItem(request.url, f"http_{status}")
+            else:
+                yield FetchErrorItem(request.url, f"http_{status}", f"HTTP {status} after retries")
         else:
             error = failure.value
             yield FetchErrorItem(request.url, type(error).__name__, str(error) or repr(error))

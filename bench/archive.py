@@ -1,0 +1,196 @@
+"""Archive benchmark: the writer's upserts/s, full-text query latency and Datasette under 20 clients.
+
+1. `Archive.save_article` (new, updated, unchanged articles) against raw sqlite3 executemany of
+   the same `articles` rows into the same schema (FTS triggers included): the price of sqlite-utils,
+   versions, terms, images and the stemmed index.
+2. A synthetic archive (50,000 articles; 1,000,000 with --scale) built in bulk (archive_build.py):
+   FTS p50/p95 for common, mid and rare words, bm25 over all hits against the app's query shapes.
+3. A real `datasette serve` on a copy of archive/ with that archive, 20 concurrent loopback clients.
+
+    python bench/archive.py [--scale] [--db PATH (kept and reused)] [--skip-datasette]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from archive_build import BASE, Articles, article_row, build, records
+from common import BIN, ROOT, median, noise, percentile, start_server, stop, table, verdict
+from hajar_scraper import search
+from hajar_scraper.archive import Archive
+from load import load
+
+
+def upserts(count: int, runs: int, source: Articles) -> None:
+    batch = records(count, source)
+    changed = [{**r, "content_hash": "0" + r["content_hash"][1:]} for r in batch]
+    times: dict[str, list[float]] = {}
+
+    def timed(name: str, fn) -> None:
+        started = time.perf_counter()
+        fn()
+        times.setdefault(name, []).append(time.perf_counter() - started)
+
+    for run in range(runs):
+        with tempfile.TemporaryDirectory(prefix="hajar-bench-") as tmp:
+            search.stem_word.cache_clear()  # a fresh crawl process starts with no stems cached
+            archive = Archive(Path(tmp) / "a.db")
+            archive.ensure_site("hajarnews", "Hajarnews.com", BASE, "Jambi", "Asia/Jakarta")
+            timed("new", lambda: [archive.save_article(r) for r in batch])
+            timed("updated", lambda: [archive.save_article(r) for r in changed])
+            timed("unchanged", lambda: [archive.save_article(r) for r in changed])
+            archive.close()
+            Archive(Path(tmp) / "raw.db").close()  # the same schema, written with sqlite3 alone
+            conn = sqlite3.connect(Path(tmp) / "raw.db", isolation_level=None)
+            columns = [r[1] for r in conn.execute("PRAGMA table_info(articles)") if r[1] != "id"]
+            rows = [list(article_row(r, columns).values()) for r in batch]
+            sets = ", ".join(f"{c} = ?" for c in columns)
+
+            def raw(sql, params):
+                conn.execute("BEGIN")
+                conn.executemany(sql, params)
+                conn.execute("COMMIT")
+
+            timed("raw new", lambda: raw(f"INSERT INTO articles ({', '.join(columns)}) VALUES "
+                                         f"({', '.join('?' * len(columns))})", rows))
+            timed("raw updated", lambda: raw(f"UPDATE articles SET {sets} WHERE url = ?",
+                                             [[*row, r["url"]] for row, r in zip(rows, batch)]))
+            timed("raw unchanged", lambda: raw("UPDATE articles SET last_seen_at = ?, status = 'live' "
+                                               "WHERE url = ?", [[r["fetched_at"], r["url"]] for r in batch]))
+            conn.close()
+    result, verdicts = [], []
+    for kind in ("new", "updated", "unchanged"):
+        ours, raw_rate = [count / t for t in times[kind]], [count / t for t in times[f"raw {kind}"]]
+        ratio = median(ours) / median(raw_rate)
+        result.append([kind, median(ours), noise(ours), median(raw_rate), noise(raw_rate), f"{ratio:.3f}×"])
+        verdicts.append([f"save_article ({kind}) ≥ 0.5× raw executemany", f"{ratio:.3f}×", verdict(ratio >= 0.5)])
+    print(table(["articles", "save_article /s", "noise", "raw executemany /s", "noise", "ratio"], result,
+                title=f"Upserts: {count:,} records, median of {runs} run(s) (new: stem cache cold)"))
+    print(table(["target", "measured", "result"], verdicts))
+
+
+QUERIES = {  # the app's query shapes, on the index each one uses
+    "bm25 over all hits (ORDER BY rank)":
+        "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q ORDER BY rank LIMIT 20",
+    "newest first (ORDER BY rowid DESC)":
+        "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q ORDER BY rowid DESC LIMIT 20",
+    "bm25 of the 500 newest hits":
+        "SELECT id FROM (SELECT rowid AS id, rank FROM articles_fts WHERE articles_fts MATCH :q "
+        "ORDER BY rowid DESC LIMIT 500) ORDER BY rank LIMIT 20",
+}
+
+
+def query_words(source: Articles, rng: random.Random) -> dict[str, list[str]]:
+    """Single words by Zipf rank: common (in most articles), mid, rare; and two-word AND queries."""
+    words = source.gen.words
+    pick = lambda lo, hi: [words[i] for i in rng.sample(range(lo, hi), 10)]  # noqa: E731
+    classes = {"common": pick(0, 30), "mid": pick(300, 1500), "rare": pick(10_000, 40_000)}
+    classes["two words"] = [f"{a} {b}" for a, b in zip(pick(0, 300), pick(300, 3000))]
+    return classes
+
+
+def fts(db: Path, source: Articles, rounds: int = 3) -> None:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    conn.create_function("stem_query", 1, search.stem_query, deterministic=True)
+    conn.create_function("search_snippet", -1, lambda t, q, s=32: search.snippet(t, q, int(s)), deterministic=True)
+    canned = yaml.safe_load((ROOT / "archive" / "metadata.yml").read_text())["databases"]["hajarnews"]
+    shapes = dict(QUERIES)
+    if "search" in (canned.get("queries") or {}):
+        shapes["the app's `search` query (stems, 500 newest ranked)"] = canned["queries"]["search"]["sql"]
+    classes = query_words(source, random.Random(3))
+    rows, verdicts = [], []
+    for shape, sql in shapes.items():
+        for cls, words in classes.items():
+            times, hits = [], 0
+            for _ in range(rounds):
+                for word in words:
+                    params = {"q": word, "since": "", "until": "", "sort": ""}
+                    started = time.perf_counter()
+                    hits = len(conn.execute(sql, params).fetchall())
+                    times.append((time.perf_counter() - started) * 1000)
+            rows.append([shape, cls, f"{percentile(times, 50):.1f}", f"{percentile(times, 95):.1f}"])
+            if not shape.startswith("bm25 over all"):
+                verdicts.append([f"{shape}, {cls}", f"{percentile(times, 95):.1f} ms",
+                                 verdict(percentile(times, 95) < 20)])
+    total = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    print(table(["query", "words", "p50 ms", "p95 ms"], rows,
+                title=f"FTS5 over {total:,} articles ({rounds} × 10 queries a cell)"))
+    print(table(["target: FTS p95 < 20 ms", "p95", "result"], verdicts))
+    conn.close()
+
+
+def datasette(db: Path, source: Articles, requests: int, budget: float, clients: int = 20) -> None:
+    with tempfile.TemporaryDirectory(prefix="hajar-bench-ds-") as tmp:
+        config = Path(tmp) / "archive"
+        shutil.copytree(ROOT / "archive", config, ignore=shutil.ignore_patterns("*.db", "*.db-*", "__pycache__"))
+        (config / "hajarnews.db").symlink_to(db.resolve())
+        port = random.randint(20_000, 40_000)
+        server, base = start_server([str(BIN / "datasette"), "serve", str(config), "--host", "127.0.0.1",
+                                     "--port", str(port)], wait_url=f"http://127.0.0.1:{port}/-/versions.json")
+        try:
+            total = sqlite3.connect(db).execute("SELECT max(id) FROM articles").fetchone()[0]
+            rng = random.Random(5)
+            words = [w for ws in query_words(source, rng).values() for w in ws]
+            pages = {
+                "article row page /hajarnews/articles/ID": lambda: f"/hajarnews/articles/{rng.randint(1, total)}",
+                "article reading page /hajarnews/artikel/ID": lambda: f"/hajarnews/artikel/{rng.randint(1, total)}",
+                "search page /-/cari?q=": lambda: f"/-/cari?q={rng.choice(words).replace(' ', '+')}",
+                "table search /hajarnews/articles?_search=": lambda: (
+                    f"/hajarnews/articles?_search={rng.choice(words).replace(' ', '+')}"),
+            }
+            rows, verdicts = [], []
+            for name, make in pages.items():
+                load([base + make() for _ in range(clients)], clients, min(budget, 5))  # warm caches, connections
+                alone, _, _ = load([base + make() for _ in range(10)], 1, min(budget, 5))  # service time
+                latencies, statuses, wall = load([base + make() for _ in range(requests)], clients, budget)
+                ms, done = [t * 1000 for t in latencies], len(latencies)
+                other = ", ".join(f"{n}× {s or 'failed'}" for s, n in sorted(statuses.items()) if s != 200)
+                rows.append([name, f"{median(alone) * 1000:.0f}", done,
+                             f"{statuses.get(200, 0)}" + (f" ({other})" if other else ""), f"{percentile(ms, 50):.0f}", f"{percentile(ms, 95):.0f}", f"{max(ms):.0f}", done / wall])
+                verdicts.append([name, f"{percentile(ms, 95):.0f} ms",
+                                 verdict(percentile(ms, 95) < 150 and not other)])
+        finally:
+            stop(server)
+    print(table(["page", "1 client ms", "requests", "HTTP 200 (others)", "p50 ms", "p95 ms", "max ms", "req/s"], rows,
+                title=f"Datasette over {total:,} articles, {clients} concurrent clients on loopback, "
+                      f"up to {requests} requests or {budget:.0f} s a page"))
+    print(table(["target: p95 < 150 ms (all 200)", "p95", "result"], verdicts))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", action="store_true", help="1,000,000 articles instead of 50,000")
+    parser.add_argument("--articles", type=int, help="synthetic archive size (overrides --scale)")
+    parser.add_argument("--db", type=Path, help="keep the synthetic archive here; reused if it has the size")
+    parser.add_argument("--upserts", type=int, default=300, help="records for the upsert benchmark")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--requests", type=int, help="requests per Datasette page (default 400, 1000 --scale)")
+    parser.add_argument("--budget", type=float, default=10, help="seconds per Datasette page at most")
+    parser.add_argument("--skip-datasette", action="store_true")
+    args = parser.parse_args()
+    count = args.articles or (1_000_000 if args.scale else 50_000)
+
+    source = Articles()
+    upserts(args.upserts, args.runs, source)
+    with tempfile.TemporaryDirectory(prefix="hajar-bench-") as tmp:
+        db = args.db or Path(tmp) / "hajarnews.db"
+        if not (db.exists() and sqlite3.connect(db).execute("SELECT count(*) FROM articles").fetchone()[0] == count):
+            db.unlink(missing_ok=True)
+            print(f"\nbuilding a synthetic archive of {count:,} articles in {db}", file=sys.stderr)
+            build(db, count, source, log=lambda m: print(m, file=sys.stderr))
+        fts(db, source)
+        if not args.skip_datasette:
+            datasette(db, source, args.requests or (1000 if args.scale else 400), args.budget)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""The archive's schema as sqlite-utils migrations: a new archive runs them all, an old one the missing ones."""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from hajar_scraper import search
+
+MIGRATIONS = Migrations("hajar_scraper")
+TERMS = ("authors", "categories", "tags")
+
+
+def upgrade(db: sqlite_utils.Database) -> list[str]:
+    """Bring any archive up to date in place; returns the migrations applied."""
+    if not db["_sqlite_migrations"].exists() and db["articles"].exists():
+        # Archives made before migrations existed hold the first schema: record it as applied.
+        MIGRATIONS.ensure_migrations_table(db)
+        MIGRATIONS._record_applied(db, "m001_first_schema")
+    pending = [m.name for m in MIGRATIONS.pending(db)]
+    MIGRATIONS.apply(db)
+    return pending
+
+
+def _add_columns(db: sqlite_utils.Database, table: str, columns: dict) -> None:
+    existing = db[table].columns_dict
+    for name, kind in columns.items():
+        if name not in existing:
+            db[table].add_column(name, kind)
+
+
+@MIGRATIONS()
+def m001_first_schema(db):
+    db["sites"].create({"slug": str, "name": str, "base_url": str, "region": str, "timezone": str}, pk="slug")
+    db["articles"].create({
+        "id": int, "url": str, "site": str, "title": str, "published_at": str, "published_month": str,
+        "modified_at": str, "description": str, "authors": str, "editor": str, "categories": str, "tags": str,
+        "dateline": str, "signature": str, "lead_image": str, "body_text": str, "body_html": str,
+        "language": str, "word_count": int, "content_hash": str, "provenance": str, "fetched_at": str,
+        "parser_version": str, "first_seen_at": str, "last_seen_at": str, "last_changed_at": str,
+        "version": int, "status": str,
+    }, pk="id", foreign_keys=[("site", "sites", "slug")],
+        not_null={"url", "site", "title", "published_at", "body_text", "content_hash"})
+    db["articles"].create_index(["url"], unique=True)
+    db["articles"].create_index(["site", "published_at"])
+    for term in TERMS:
+        db[term].create({"id": int, "name": str}, pk="id")
+        db[term].create_index(["name"], unique=True)
+        db[f"articles_{term}"].create({"articles_id": int, f"{term}_id": int}, pk=("articles_id", f"{term}_id"),
+                                      foreign_keys=[("articles_id", "articles", "id"), (f"{term}_id", term, "id")])
+    db["images"].create({"article_id": int, "position": int, "url": str, "caption": str, "credit": str},
+                        pk=("article_id", "position"), foreign_keys=[("article_id", "articles", "id")])
+    db["article_versions"].create({"article_id": int, "version": int, "content_hash": str, "title": str,
+                                   "body_text": str, "seen_at": str, "run_id": int},
+                                  pk=("article_id", "version"), foreign_keys=[("article_id", "articles", "id")])
+    db["crawl_runs"].create({"id": int, "site": str, "started_at": str, "finished_at": str, "status": str,
+                             "arguments": str, "stats": str, "new": int, "updated": int, "unchanged": int,
+                             "rejected": int, "failed": int, "fill_rates": str}, pk="id")
+    db["pages"].create({"id": int, "run_id": int, "url": str, "status": int, "headers": str, "fetched_at": str,
+                        "length": int, "body_gzip": bytes}, pk="id", foreign_keys=[("run_id", "crawl_runs", "id")])
+    db["pages"].create_index(["url"])
+    for name in ("fetch_errors", "rejects"):
+        db[name].create({"id": int, "run_id": int, "site": str, "url": str, "reason": str, "detail": str,
+                         "at": str}, pk="id", foreign_keys=[("run_id", "crawl_runs", "id")])
+    db["articles"].enable_fts(["title", "description", "body_text"], create_triggers=True,
+                              tokenize="unicode61 remove_diacritics 2")
+
+
+@MIGRATIONS()
+def m002_discovery_plans_and_run_alarms(db):
+    _add_columns(db, "crawl_runs", {"skipped": int, "alarm": str})
+    db["discovery_plans"].create({"site": str, "probed_at": str, "strategy": str, "plan": str}, pk="site",
+                                 foreign_keys=[("site", "sites", "slug")], if_not_exists=True)
+
+
+@MIGRATIONS()
+def m003_stemmed_search(db):
+    search.create_index(db)
+
+
+@MIGRATIONS()
+def m004_history(db):
+    """WARC captures, corrections, tombstones, near-duplicate clusters and the record hash reparse compares."""
+    _add_columns(db, "pages", {"warc_file": str, "warc_offset": int, "warc_length": int, "digest": str})
+    _add_columns(db, "articles", {"corrections": str, "gone_at": str, "gone_reason": str, "record_hash": str,
+                                  "page_id": int, "simhash": str, "cluster_id": int})
+    db["articles"].create_index(["cluster_id"], if_not_exists=True)
+    db["fingerprint_bands"].create({"band": int, "value": str, "article_id": int},
+                                   pk=("band", "value", "article_id"),
+                                   foreign_keys=[("article_id", "articles", "id")], if_not_exists=True)

@@ -1,0 +1,157 @@
+"""Issue 8: a crawl of a site that fails in every way loses nothing, duplicates nothing, and says why."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+import sqlite_utils
+
+from conftest import run_crawl, stop
+from fault_site import hits, start_fault_site
+from fault_site.faults import catalogue, flaky_plan
+from hajar_scraper.parsers import parse_article
+
+# Fast but real: short timeout and back-off, 4 MiB size cap, retries as in production minus one.
+FAULT_PACE = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_BACKOFF_BASE=0.05", "-s", "DOWNLOAD_TIMEOUT=2",
+              "-s", "RETRY_TIMES=2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=4", "-s", "DOWNLOAD_MAXSIZE=4194304",
+              "-s", "DOWNLOAD_WARNSIZE=1048576"]
+ATTEMPTS = 3  # RETRY_TIMES + 1
+FAULTS = {f.slug: f for f in catalogue()}
+
+ARCHIVED = ["ok-1", "ok-2", *(f"flaky-{n}" for n in range(1, 9)), "slow-once", "reset-once", "truncated-body",
+            "latin1-says-utf8", "utf8-says-latin1", "feed-only"]
+REJECTED = {
+    "truncated-head": ("missing_field", "required field 'body_text' is missing: no content block found"),
+    "soft-404": ("not_article", "no article markup (JSON-LD types: none; og:type: none)"),
+    "empty": ("bad_page", "empty page"),
+    "binary-png": ("bad_page", "binary content, not HTML"),
+    "binary-pdf": ("bad_page", "not an HTML page (Content-Type: application/octet-stream)"),
+}
+FAILED = {  # slug: (reason, start of the detail, requests the site saw)
+    "timeout": ("DownloadTimeoutError", "Getting {url} took longer than 2.0 seconds.", ATTEMPTS),
+    "reset": ("ResponseDataLossError", "ResponseDataLossError()", ATTEMPTS),
+    "gone": ("http_404", "HTTP 404 after retries", 1),
+    "gzip-bomb": ("IgnoreRequest", "Ignored response <200 {url}> because its body (65251 B compressed,", 1),
+    "huge-declared": ("DownloadCancelledError", "Expected to receive 52428800 bytes which is larger than download "
+                                                "max size (4194304) in request <GET {url}>.", 1),
+    "huge-chunked": ("DownloadCancelledError", "DownloadCancelledError(", 1),
+}
+LOST_TODAY = {"redirect-loop": "redirect_loop", "offsite-redirect": "offsite_redirect",
+              "offsite-redirect-localhost": "offsite_redirect"}
+
+
+@pytest.fixture(scope="module")
+def crawl(tmp_path_factory):
+    """The fault site crawled once: (base URL, archive, the server's request counts)."""
+    process, base = start_fault_site()
+    try:
+        db_path = tmp_path_factory.mktemp("faults") / "faults.db"
+        run_crawl(base, db_path, *FAULT_PACE)
+        yield base, sqlite_utils.Database(db_path), hits(base)
+    finally:
+        stop(process)
+
+
+def table(db, name: str, base: str) -> dict[str, dict]:
+    """Rows of one outcome table by slug; a slug twice would be a duplicate, so it fails here."""
+    rows = {}
+    for row in db.query(f"select * from {name} order by id"):
+        slug = row["url"].removeprefix(base).rstrip("/").rsplit("/", 1)[-1]
+        assert slug not in rows, f"{row['url']} twice in {name}"
+        rows[slug] = row
+    return rows
+
+
+def test_the_flaky_answers_are_the_seeded_ones():
+    assert flaky_plan() == [(500, 2, None), (503, 1, None), (429, 1, None), (500, 1, None), (503, 1, "1"),
+                            (503, 2, "0"), (503, 1, "0"), (503, 2, None)]
+
+
+def test_every_url_ends_in_exactly_one_table_with_its_reason(crawl):
+    base, db, _ = crawl
+    articles, rejects, errors = (table(db, name, base) for name in ("articles", "rejects", "fetch_errors"))
+    assert sorted(articles) == sorted([*ARCHIVED, "moved-here"])  # `moved` is kept under its new address
+    assert {slug: (r["reason"], r["detail"]) for slug, r in rejects.items()} == REJECTED
+    assert sorted(errors) == sorted(FAILED)
+    for slug, (reason, detail, _) in FAILED.items():
+        url = f"{base}{FAULTS[slug].path}"
+        assert (errors[slug]["url"], errors[slug]["reason"]) == (url, reason), slug
+        assert errors[slug]["detail"].startswith(detail.format(url=url)), (slug, errors[slug]["detail"])
+    accounted = {*articles, *rejects, *errors}
+    assert sorted(set(FAULTS) - accounted - {"moved"}) == sorted(LOST_TODAY)  # see the xfail below
+
+
+@pytest.mark.xfail(strict=True, reason="redirect loops and off-site redirects leave no row: the dupefilter and "
+                                       "the offsite filter drop the redirected request silently (issue 8 report)")
+def test_redirect_loops_and_offsite_redirects_are_fetch_errors_of_the_discovered_url(crawl):
+    base, db, _ = crawl
+    errors = table(db, "fetch_errors", base)
+    assert {slug: errors[slug]["reason"] for slug in LOST_TODAY if slug in errors} == LOST_TODAY
+    assert all(errors[slug]["url"] == f"{base}{FAULTS[slug].path}" for slug in LOST_TODAY)
+
+
+def test_transient_faults_are_retried_then_archived_once(crawl):
+    base, db, counts = crawl
+    for slug in ARCHIVED:
+        fault = FAULTS[slug]
+        expected = {"flaky": fault.failures + 1, "slow-once": 2, "reset-once": 2}.get(fault.kind, 1)
+        assert counts["site"][fault.path] == expected, slug
+    assert db["article_versions"].count == db["articles"].count == len(ARCHIVED) + 1
+    pages = [r["url"] for r in db.query("select url from pages")]
+    assert len(pages) == len(set(pages)) == len(ARCHIVED) + 1 + len(REJECTED)
+
+
+def test_retry_after_is_obeyed_and_back_off_doubles(crawl):
+    _, db, _ = crawl
+    stats = json.loads(db["crawl_runs"].get(1)["stats"])
+    waits = [float(after) if after else 0.05 * 2 ** n for _, failures, after in flaky_plan() for n in range(failures)]
+    assert stats["hajar/retry_wait_seconds"] == pytest.approx(sum(waits)) == pytest.approx(1.45)
+
+
+def test_permanent_faults_are_tried_as_often_as_allowed_and_no_more(crawl):
+    _, _, counts = crawl
+    assert {slug: counts["site"][FAULTS[slug].path] for slug in FAILED} == {s: f[2] for s, f in FAILED.items()}
+    for slug in (*REJECTED, "moved", "redirect-loop", "offsite-redirect", "offsite-redirect-localhost"):
+        assert counts["site"][FAULTS[slug].path] == 1, slug
+
+
+def test_the_run_counts_agree_with_the_tables(crawl):
+    _, db, _ = crawl
+    run = db["crawl_runs"].get(1)
+    assert (run["status"], run["new"], run["rejected"], run["failed"]) == (
+        "finished", len(ARCHIVED) + 1, len(REJECTED), len(FAILED))
+
+
+def test_a_redirect_off_site_is_never_followed(crawl):
+    _, _, counts = crawl
+    assert counts["elsewhere"] == {}
+
+
+def clean_record(base: str, slug: str, encoding: str) -> dict:
+    """What the page says when read in the charset it is really in."""
+    url = f"{base}{FAULTS[slug].path}"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return parse_article(response.read().decode(encoding), url, site="hajarnews")
+
+
+@pytest.mark.xfail(strict=True, reason="parse_page decodes by the declared charset only: UTF-8 declared "
+                                       "ISO-8859-1 becomes mojibake, cp1252 declared UTF-8 becomes U+FFFD")
+@pytest.mark.parametrize("slug, encoding", [("utf8-says-latin1", "utf-8"), ("latin1-says-utf8", "cp1252")])
+def test_a_page_in_another_charset_than_declared_is_read_right(crawl, slug, encoding):
+    base, db, _ = crawl
+    stored = next(db["articles"].rows_where("url = ?", [f"{base}{FAULTS[slug].path}"]))
+    expected = clean_record(base, slug, encoding)
+    assert stored["body_text"].startswith("Kualatungkal, Hajarnews.com – ")
+    assert (stored["title"], stored["body_text"], stored["dateline"]) == (
+        expected["title"], expected["body_text"], "Kualatungkal")
+
+
+@pytest.mark.xfail(strict=True, reason="a page cut off after its first paragraph (no </html>) is archived as if "
+                                       "whole; since it is then held, later crawls never fetch the rest")
+def test_a_page_cut_off_mid_body_is_rejected_so_the_next_crawl_fetches_it_again(crawl):
+    base, db, _ = crawl
+    rejects = table(db, "rejects", base)
+    assert rejects["truncated-body"]["reason"] == "bad_page"
+    assert "truncated" in rejects["truncated-body"]["detail"]

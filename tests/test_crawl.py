@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 
@@ -115,3 +117,10 @@ def test_first_crawl_records_the_discovery_plan(db):
     assert (plan["site"], plan["strategy"]) == ("hajarnews", "wp-json")
     listed = json.loads(plan["plan"])["listed"]
     assert listed == {"wp-json": len(ARTICLES), "sitemaps": len(ARTICLES) + 1, "pagination": 0, "feed": 10}
+
+
+def test_hajar_sites_shows_the_plan(crawled_db):
+    result = subprocess.run([sys.executable, "-m", "hajar_scraper.cli", "sites"], capture_output=True, text=True,
+                            env={**os.environ, "HAJAR_ARCHIVE_DIR": str(crawled_db.parent)})
+    line = next(l for l in result.stdout.splitlines() if l.startswith("hajarnews\t"))
+    assert line.endswith(f"plan: wp-json (listed: feed 10, sitemaps {len(ARTICLES) + 1}, wp-json {len(ARTICLES)})")

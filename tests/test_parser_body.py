@@ -84,3 +84,10 @@ def test_split_credit():
     assert split_credit("Kapal sandar. (ANTARA/HO-Pelindo)") == ("Kapal sandar.", "ANTARA/HO-Pelindo")
     assert split_credit("Tanpa kredit.") == ("Tanpa kredit.", None)
     assert split_credit("") == (None, None)
+
+
+def test_long_story_paragraphs_that_open_like_noise_stay():
+    story = ("Dapatkan informasi pendaftaran lebih lanjut melalui layanan WhatsApp Dinas Pendidikan di nomor "
+             "0812 7400 1234 pada hari kerja, kata kepala dinas. Pendaftaran dibuka hingga akhir bulan dan "
+             "berkas dapat diserahkan langsung ke kantor kecamatan masing-masing tanpa dipungut biaya apa pun.")
+    assert clean(f"<p>{story}</p>").text == story

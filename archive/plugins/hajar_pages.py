@@ -27,6 +27,7 @@ DIFF_CONTEXT = 12  # unchanged words kept either side of a change
 # Whole stories make a table listing metres tall; the reading page and JSON show them in full.
 LONG_TEXT = {"articles": {"body_text", "body_html"}, "article_versions": {"body_text"}}
 LONG_TEXT_CHARS = 160
+MAX_DIFFS = 20  # an article edited more often shows the diffs of its 20 latest edits
 
 
 def parse_time(value: str | None, zone_of: str | None = None) -> datetime | None:
@@ -130,7 +131,7 @@ async def article_context(datasette, database: str, article_id: int) -> dict:
     versions = [dict(r) for r in (await db.execute(
         "SELECT version, content_hash, title, body_text, seen_at FROM article_versions "
         "WHERE article_id = ? ORDER BY version", [article_id])).rows]
-    for before, after in zip(versions, versions[1:]):
+    for before, after in list(zip(versions, versions[1:]))[-MAX_DIFFS:]:
         after["title_diff"] = word_diff(before["title"], after["title"]) if before["title"] != after["title"] else []
         after["body_diff"] = word_diff(before["body_text"], after["body_text"])
     site = (await db.execute("SELECT name FROM sites WHERE slug = ?", [article["site"]])).rows

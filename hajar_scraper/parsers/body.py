@@ -30,6 +30,7 @@ _PROMO = re.compile(
     r"|^\W*(?:advertisement|iklan|scroll to continue with content|-+\s*advertisement\s*-+)\W*$",
     re.I,
 )
+MAX_NOISE_CHARS = 250  # a longer paragraph opening "Lihat juga" or "Dapatkan … WhatsApp" is the story's own
 _CREDIT = re.compile(r"\s*\(?\s*(?:foto|photo|sumber foto|dok\.?|ilustrasi)\s*[:.]\s*(?P<credit>[^()]+?)\s*\)?\s*$"
                      r"|\s*\(\s*(?P<agency>(?:ANTARA|ANTARA FOTO|HO)\s*/[^()]+?)\s*\)\s*$", re.I)
 
@@ -68,7 +69,7 @@ def clean_body(fragment: str, page_url: str, profile, now: datetime | None = Non
             if not block.find("img"):
                 block.decompose()
             continue
-        if _READ_ALSO.match(text) or _PROMO.match(text):
+        if _is_noise(text):
             _drop_read_also(block, text)
             continue
         if is_correction(text):
@@ -76,7 +77,7 @@ def clean_body(fragment: str, page_url: str, profile, now: datetime | None = Non
             block.decompose()
             continue
         lines = text.split("\n")
-        if all(bylines.is_byline_line(line) or bylines.is_author_note(line) or _PROMO.match(line) for line in lines):
+        if all(bylines.is_byline_line(line) or bylines.is_author_note(line) or _is_noise(line) for line in lines):
             for line in lines:
                 if bylines.is_byline_line(line):
                     bylines.read_byline(line, body.byline)
@@ -97,6 +98,10 @@ def clean_body(fragment: str, page_url: str, profile, now: datetime | None = Non
                      attribute_filter=_allowed_attribute, link_rel=None)
     body.html = re.sub(r"\n\s*\n+", "\n", re.sub(r"<p>\s*</p>", "", html)).strip()
     return body
+
+
+def _is_noise(text: str) -> bool:
+    return len(text) < MAX_NOISE_CHARS and bool(_READ_ALSO.match(text) or _PROMO.match(text))
 
 
 def _allowed_attribute(tag: str, attribute: str, value: str) -> str | None:

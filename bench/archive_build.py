@@ -27,7 +27,7 @@ START = datetime(2025, 6, 1, 8, 0)
 class Articles:
     """Deterministic synthetic articles: the record of DESIGN §2 and the stems the search index holds.
 
-    Bodies are drawn from a pool of 20,000 Zipf paragraphs (5-6 each), so a million articles are
+    Bodies are a paragraph of the story's own words plus 4-5 from a pool of 20,000 Zipf paragraphs, so a million articles are
     cheap to make while every word keeps its expected number of hits; only co-occurrence of two
     words is stronger than in real text (a paragraph recurs in ~1 article of 4,000).
     """
@@ -47,9 +47,12 @@ class Articles:
     def record(self, i: int) -> tuple[dict, dict]:
         """(record as the parser gives it, stemmed title/description/body for articles_fts_stem)."""
         gen, rng = self.gen, self.gen.rng
-        chosen = rng.sample(range(len(self.paragraphs)), rng.randint(5, 6))
+        chosen = rng.sample(range(len(self.paragraphs)), rng.randint(4, 5))
         title_ranks = gen.ranks(rng.randint(6, 11))
-        paragraphs = [self.paragraphs[j] for j in chosen]
+        topic = rng.sample(range(300, 20_000), 8)  # the story's own words, see TextGen.topic
+        topic_ranks = [rng.choice(topic) for _ in range(40)]
+        paragraphs = [" ".join(gen.words[r] for r in topic_ranks).capitalize() + "."]
+        paragraphs += [self.paragraphs[j] for j in chosen]
         paragraphs[0] = "Kualatungkal, Hajarnews.com – " + paragraphs[0]
         title = " ".join(gen.words[r].capitalize() for r in title_ranks)
         body = "\n\n".join(paragraphs)
@@ -64,14 +67,15 @@ class Articles:
             "tags": list(dict.fromkeys(self.tags[r % len(self.tags)] for r in gen.ranks(3))),
             "images": [{"url": f"{BASE}/wp-content/uploads/2025/05/IMG-{i}.jpg", "caption": "Foto kegiatan.",
                         "credit": "Hajarnews"}],
-            "language": "id", "word_count": sum(self.sizes[j] for j in chosen) + 2,
+            "language": "id", "word_count": sum(self.sizes[j] for j in chosen) + 42,
             "content_hash": hashlib.sha256(f"{title}\n{body}".encode()).hexdigest(),
             "provenance": {"title": "jsonld", "body_text": "selector"}, "fetched_at": "2025-06-02T00:00:00+00:00",
             "parser_version": "1", "corrections": [],
         }
         stems = {"title": " ".join(self.stems[r] for r in title_ranks),
                  "description": "kualatungkal hajarnews com " + " ".join(self.paragraph_stems[chosen[0]].split()[:20]),
-                 "body_text": "kualatungkal hajarnews com " + " ".join(self.paragraph_stems[j] for j in chosen)}
+                 "body_text": " ".join(["kualatungkal hajarnews com", *(self.stems[r] for r in topic_ranks),
+                                       *(self.paragraph_stems[j] for j in chosen)])}
         return {k: v for k, v in record.items() if k in FIELDS}, stems
 
 

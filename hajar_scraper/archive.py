@@ -15,6 +15,7 @@ from hajar_scraper import fingerprint, schema, search
 from hajar_scraper.crawlstate import CrawlState
 from hajar_scraper.dates import utc_now
 from hajar_scraper.record import validate
+from hajar_scraper.sanitise import sanitise
 from hajar_scraper.schema import TERMS
 from hajar_scraper.warc import Capture, read_response
 
@@ -158,6 +159,7 @@ class Archive:
                 return "unchanged"
             new_content = not row or row["content_hash"] != record["content_hash"]
             values = {k: record.get(k) for k in SCALARS}
+            values["body_html"] = sanitise(record.get("body_html"))  # whatever made the record, no script is stored
             values.update({t: json.dumps(record.get(t) or [], ensure_ascii=False) for t in TERMS})
             values.update(provenance=json.dumps(record.get("provenance") or {}, sort_keys=True),
                           corrections=json.dumps(record.get("corrections") or [], ensure_ascii=False),

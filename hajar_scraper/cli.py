@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -44,6 +45,7 @@ def crawl(site, base_url, db, since, until, full, probe, recheck, overrides):
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
+    from hajar_scraper.pipelines import archive_path
     from hajar_scraper.spiders.news import parse_bound
 
     profile = _profile(site)
@@ -52,6 +54,8 @@ def crawl(site, base_url, db, since, until, full, probe, recheck, overrides):
             parse_bound(value, profile.timezone)
         except ValueError as error:
             raise click.BadParameter(str(error), param_hint=name) from None
+    if base_url and not _is_http_url(base_url):
+        raise click.BadParameter(f"{base_url!r} is not an http:// or https:// URL", param_hint="--base-url")
     settings = get_project_settings()
     if db:
         settings.set("HAJAR_DB", db, priority="cmdline")
@@ -60,6 +64,7 @@ def crawl(site, base_url, db, since, until, full, probe, recheck, overrides):
         if not sep:
             raise click.BadParameter(f"{override!r} is not KEY=VALUE", param_hint="--set")
         settings.set(key.strip(), value, priority="cmdline")
+    _check_archive(archive_path(settings, profile.slug))
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(site)
     started = time.monotonic()
@@ -79,9 +84,13 @@ def crawl(site, base_url, db, since, until, full, probe, recheck, overrides):
 @click.option("--dir", "directory", type=click.Path(file_okay=False), help="Datasette config directory.")
 def serve(port, host, directory):
     """Serve the archive directory with Datasette."""
+    from hajar_scraper.archive import Archive
+
     directory = Path(directory) if directory else archive_dir()
     if not directory.is_dir():
         raise click.ClickException(f"no archive directory at {directory}")
+    for path in sorted(directory.glob("*.db")):  # archives made by older versions are upgraded first
+        Archive(path).close()
     click.echo(f"Datasette on http://{host}:{port}/")
     try:
         subprocess.run([sys.executable, "-m", "datasette", "serve", str(directory), "--host", host,
@@ -207,6 +216,30 @@ def demo(port):
     from hajar_scraper.demo import run_demo
 
     run_demo(archive_dir(), port)
+
+
+def _is_http_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        return False
+
+
+def _check_archive(path: Path) -> None:
+    """Refuse, in one line and before Scrapy starts, an archive path that cannot be written."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise click.ClickException(f"cannot create {path.parent} for the archive: {error.strerror}") from None
+    if path.is_dir():
+        raise click.ClickException(f"the archive path {path} is a directory")
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise click.ClickException(f"cannot write the archive {path}: permission denied")
+    if path.exists() and path.stat().st_size:
+        with path.open("rb") as archive:
+            if archive.read(16) != b"SQLite format 3\x00":
+                raise click.ClickException(f"{path} is not a SQLite archive")
 
 
 def _profile(site: str):

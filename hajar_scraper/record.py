@@ -34,6 +34,12 @@ class NotAnArticle(Rejected):
     reason = "not_article"
 
 
+class NotFoundPage(NotAnArticle):
+    """The site's "page not found" page, even when served with status 200 (a soft 404)."""
+
+    reason = "not_found"
+
+
 class MissingField(Rejected):
     """The page looks like an article but a required field could not be found."""
 

@@ -85,6 +85,7 @@ def m004_history(db):
     _add_columns(db, "articles", {"corrections": str, "gone_at": str, "gone_reason": str, "record_hash": str,
                                   "page_id": int, "simhash": str, "cluster_id": int})
     db["articles"].create_index(["cluster_id"], if_not_exists=True)
+    db["articles"].create_index(["published_at"], if_not_exists=True)  # newest-first across sites
     db["fingerprint_bands"].create({"band": int, "value": str, "article_id": int},
                                    pk=("band", "value", "article_id"),
                                    foreign_keys=[("article_id", "articles", "id")], if_not_exists=True)

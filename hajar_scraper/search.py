@@ -39,7 +39,7 @@ def fold(word: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def stem_word(word: str) -> str:
-    """The Sastrawi stem of one word (cached: Sastrawi takes ~0.1 ms a word, a corpus repeats them)."""
+    """The Sastrawi stem of one word, cached: a new word costs ~1 ms, a cached one ~0.4 us."""
     word = fold(word)
     if not _ASCII_WORD.fullmatch(word):
         return word  # Sastrawi drops letters outside a-z; keep such words whole

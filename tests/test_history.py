@@ -103,10 +103,15 @@ def test_reparse_command_reports_counts(copy):
     assert result.stdout.strip() == f"0 changed, {ARTICLES} unchanged, 0 newly rejected, 0 newly accepted, 0 still rejected"
 
 
-def test_removed_article_becomes_gone_and_comes_back_live(tmp_path):
+@pytest.mark.parametrize("missing, reason", [
+    ("404", "http_404"),
+    ("home", "redirected to the home page"),
+    ("soft404", "not-found page: 'Halaman tidak ditemukan - Hajarnews.com'"),
+])
+def test_removed_article_becomes_gone_and_comes_back_live(tmp_path, missing, reason):
     data = tmp_path / "articles"
     shutil.copytree(SAMPLE_SITE / "articles", data)
-    process, base = start_sample_site(data)
+    process, base = start_sample_site(data, "--missing", missing)
     try:
         db_path = tmp_path / "a.db"
         run_crawl(base, db_path)
@@ -117,9 +122,9 @@ def test_removed_article_becomes_gone_and_comes_back_live(tmp_path):
         run_crawl(base, db_path, "--recheck", "0")
         db = sqlite_utils.Database(db_path)
         gone = list(db.query("select url, status, gone_at, gone_reason, body_text from articles where status = 'gone'"))
-        assert [(g["url"].rsplit("/", 2)[-2], g["gone_reason"]) for g in gone] == [(slug, "http_404")]
+        assert [(g["url"].rsplit("/", 2)[-2], g["gone_reason"]) for g in gone] == [(slug, reason)]
         assert gone[0]["gone_at"] and gone[0]["body_text"]
-        assert db["fetch_errors"].count == 1  # only the post deleted before our first visit
+        assert db["fetch_errors"].count == (1 if missing == "404" else 0)  # the post deleted before we came
         removed.write_text(saved, encoding="utf-8")
         run_crawl(base, db_path, "--recheck", "0")
         back = next(db.query("select status, gone_at, version from articles where url = ?", [gone[0]["url"]]))

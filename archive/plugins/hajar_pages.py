@@ -8,12 +8,11 @@ import re
 from datetime import datetime
 from urllib.parse import urlencode
 
-import nh3
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
-from hajar_scraper.parsers.body import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+from hajar_scraper.sanitise import sanitise
 
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
@@ -71,8 +70,7 @@ def short_date(value: str | None) -> str:
 
 def safe_body(html: str | None) -> Markup:
     """Sanitise body_html again at render time, to the parser's allow-list: defence in depth."""
-    return Markup(nh3.clean(html or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                            url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow"))
+    return Markup(sanitise(html, link_rel="noopener noreferrer nofollow"))
 
 
 def web_url(url: str | None) -> str | None:

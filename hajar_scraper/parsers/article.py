@@ -12,9 +12,11 @@ from hajar_scraper.parsers import bylines
 from hajar_scraper.parsers import structured as sd
 from hajar_scraper.parsers.body import clean_body, split_credit
 from hajar_scraper.parsers.main_content import find_main_content
+from hajar_scraper.parsers.selectors import select
 from hajar_scraper.parsers.timestamps import choose_time, date_near_headline, machine_time, visible_time
 from hajar_scraper.parsers.titles import clean_title, site_names
-from hajar_scraper.record import BadPage, MissingField, NotAnArticle, content_hash, normalise_text, validate
+from hajar_scraper.record import (BadPage, MissingField, NotAnArticle, NotFoundPage, content_hash, normalise_text,
+                                  validate)
 from hajar_scraper.sites import SiteProfile
 from hajar_scraper.urls import canonical_url, same_site
 
@@ -24,6 +26,17 @@ _HTML_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
 _PUBLISHED_META = ("article:published_time", "datepublished", "pubdate", "publishdate", "dc.date.issued",
                    "dc.date", "date")
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified")
+
+
+_NOT_FOUND = re.compile(r"(tidak|tak)\s+(dapat\s+)?ditemukan|not\s+found|\b404\b", re.I)
+
+
+def _refuse_not_found(data: sd.Structured, tree) -> None:
+    """A page that is no article and whose title or headline says so is the site's not-found page."""
+    heading = tree.find(".//h1")
+    for text in (data.title_tag, heading.text_content() if heading is not None else None):
+        if text and _NOT_FOUND.search(text):
+            raise NotFoundPage(f"not-found page: {normalise_text(text)!r}")
 
 
 def parse_page(html: str, url: str, profile: SiteProfile, fetched_at: str | None = None) -> dict:
@@ -39,6 +52,7 @@ def parse_page(html: str, url: str, profile: SiteProfile, fetched_at: str | None
         body_node = find_main_content(tree) if tree.find(".//h1") is not None else None
         found_by_finder = body_node is not None
     if not node and og_type != "article" and body_node is None:
+        _refuse_not_found(data, tree)
         types = ", ".join(sorted(set(data.page_types))) or "none"
         raise NotAnArticle(f"no article markup (JSON-LD types: {types}; og:type: {og_type or 'none'})")
     if not node and og_type not in ("", "article"):
@@ -212,7 +226,7 @@ def _featured(scope, selector: str, url: str) -> dict | None:
             src = next((img.get(a) for a in ("data-src", "data-lazy-src", "src")
                         if img.get(a) and not img.get(a).startswith("data:") and "empty" not in img.get(a)), None)
             if src:
-                captions = holder.cssselect("figcaption, .wp-caption-text, .caption")
+                captions = select(holder, "figcaption, .wp-caption-text, .caption")
                 text = normalise_text(captions[0].text_content()) if captions else ""
                 caption, credit = split_credit(text)
                 return {"url": canonical_url(src, base=url), "caption": caption, "credit": credit}
@@ -228,14 +242,6 @@ def _same_image(one: str, other: str) -> bool:
 def _first_text(scope, selector: str) -> str | None:
     texts = _texts(scope, selector)
     return texts[0] if texts else None
-
-
-def select(scope, selector: str) -> list:
-    """Nodes matching a selector list, the list's first selector first: profiles list selectors by trust."""
-    found = []
-    for part in selector.split(",") if selector else ():
-        found.extend(n for n in scope.cssselect(part.strip()) if n not in found)
-    return found
 
 
 def _texts(scope, selector: str) -> list[str]:

@@ -278,7 +278,7 @@ class NewsSpider(Spider):
             record = parse_article(response.text, response.url, site=self.profile.slug, fetched_at=fetched_at)
         except Rejected as error:
             if error.reason == "not_found" and original in self.state.held:
-                yield GoneItem(original, f"not-found page: {error.detail}")
+                yield GoneItem(original, error.detail)
             else:
                 yield RejectItem(response.url, error.reason, error.detail)
             return

@@ -46,6 +46,7 @@ class _Settings:
     public_url: str | None
     plugins: frozenset = frozenset(DEFAULT_PLUGINS)
     flaky: dict = None  # path -> failures still to serve (429 with Retry-After, then 503)
+    missing: str = "404"  # how a removed post answers: 404, soft404 (200 not-found page) or home (301 to /)
 
 
 SETTINGS = web.AppKey("settings", _Settings)
@@ -138,6 +139,11 @@ async def single(request: web.Request) -> web.Response:
     catalog, base = _catalog(request), _base(request)
     article = catalog.by_slug.get(request.match_info["slug"])
     if article is None:
+        missing = request.app[SETTINGS].missing
+        if missing == "home":  # what some sites do with removed posts
+            raise web.HTTPMovedPermanently(f"{base}/")
+        if missing == "soft404":  # the not-found page, with status 200
+            return _html(request, render.render_not_found(catalog, base))
         raise web.HTTPNotFound()
     if request.path != article.path:  # right slug, wrong date: WordPress redirects to the permalink
         raise web.HTTPMovedPermanently(f"{base}{article.path}")
@@ -342,7 +348,7 @@ async def rest_no_route(request: web.Request) -> web.Response:
 
 
 def make_app(data_dir: Path = DEFAULT_DATA_DIR, public_url: str | None = None,
-             plugins=DEFAULT_PLUGINS, flaky=()) -> web.Application:
+             plugins=DEFAULT_PLUGINS, flaky=(), missing: str = "404") -> web.Application:
     """The site's aiohttp app; absolute URLs use public_url (an origin) or else the request's own origin."""
     app = web.Application(middlewares=[
         _themed_errors,
@@ -350,7 +356,7 @@ def make_app(data_dir: Path = DEFAULT_DATA_DIR, public_url: str | None = None,
         web.normalize_path_middleware(append_slash=True, redirect_class=web.HTTPMovedPermanently),
     ])
     app[SETTINGS] = _Settings(Store(data_dir), public_url.rstrip("/") if public_url else None,
-                              frozenset(plugins), {path: 2 for path in flaky})
+                              frozenset(plugins), {path: 2 for path in flaky}, missing)
     archive_kind = "{kind:category|tag|author}/{slug:[^/]+}"
     app.router.add_routes([
         web.get("/", home),
@@ -404,6 +410,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"comma-separated subset of {','.join(PLUGINS)} ('' for none)")
     parser.add_argument("--flaky", action="append", default=[], metavar="PATH",
                         help="answer 429 (Retry-After: 1), then 503, before serving PATH")
+    parser.add_argument("--missing", choices=("404", "soft404", "home"), default="404",
+                        help="how a removed post answers")
     args = parser.parse_args(argv)
     plugins = [p for p in args.plugins.split(",") if p]
     if set(plugins) - set(PLUGINS):
@@ -413,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
         load_articles(args.data)  # fail before announcing a URL that would only answer 500
     except (OSError, ValueError) as exc:
         parser.exit(2, f"error: {exc}\n")
-    asyncio.run(_serve(make_app(args.data, args.public_url, plugins, args.flaky), args.host, args.port))
+    asyncio.run(_serve(make_app(args.data, args.public_url, plugins, args.flaky, args.missing), args.host, args.port))
     return 0
 
 

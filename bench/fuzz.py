@@ -44,15 +44,15 @@ def run_worker(kind: str, cases: int, seed: int) -> tuple[Counter, dict[str, tup
     def one(html, url, site):
         try:
             fuzz.parse_article(html, url, site=site, fetched_at=fuzz.FETCHED_AT)
+            outcome = "record"
         except fuzz.Rejected:
-            counts["rejected"] += 1
-            return
+            outcome = "rejected"
         except Exception as error:  # noqa: BLE001  counted and kept, never raised
-            name = fuzz.signature(error)
-            counts[name] += 1
-            examples.setdefault(name, (html, url, site))
-            return
-        counts["record"] += 1
+            outcome = fuzz.signature(error)
+            examples.setdefault(outcome, (html, url, site))
+        counts[outcome] += 1
+        if counts.total() % 5000 == 0:
+            print(f"  {kind} (seed {seed}): {counts.total():,} of {cases:,}", file=sys.stderr, flush=True)
 
     one()
     return counts, examples

@@ -105,8 +105,7 @@ def serve(port, host, directory):
 @click.option("--site", help="Site profile to parse with (default: chosen by the URL's host).")
 def parse(source, url, site):
     """Print the JSON record of one saved page (FILE) or live page (URL)."""
-    from w3lib.encoding import html_to_unicode
-
+    from hajar_scraper.encoding import decode_page
     from hajar_scraper.parsers import parse_article
 
     if site:
@@ -124,7 +123,7 @@ def parse(source, url, site):
         if not path.is_file():
             raise click.ClickException(f"no such file: {source}")
         body, url = path.read_bytes(), url or path.resolve().as_uri()
-    _, html = html_to_unicode(content_type, body)
+    html = decode_page(body, content_type)
     fetched_at = utc_now()
     try:
         record = parse_article(html, url, site=site, fetched_at=fetched_at)

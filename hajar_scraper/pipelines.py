@@ -69,6 +69,9 @@ class ArchivePipeline:
         if self.archive is None:
             return
         spider = self.crawler.spider
+        for url, (reason, detail) in spider.unaccounted().items():
+            self._count("failed")
+            self.archive.record_fetch_error(self.run_id, self.site, url, reason, detail)
         stats = self.crawler.stats.get_stats()
         self.counts["skipped"] = stats.get("hajar/skipped", 0)
         articles = self.counts["new"] + self.counts["updated"] + self.counts["unchanged"]

@@ -8,8 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from w3lib.encoding import html_to_unicode
 
+from hajar_scraper.encoding import decode_page
 from hajar_scraper.parsers import parse_article
 from hajar_scraper.parsers.article import parse_page
 from hajar_scraper.record import FIELDS, Rejected
@@ -42,7 +42,7 @@ class Case:
 
     def html(self) -> str:
         """The page decoded by its declared charset, as `hajar parse` reads a saved file."""
-        return html_to_unicode(None, self.path.read_bytes())[1]
+        return decode_page(self.path.read_bytes())
 
     def parse(self, profile=None) -> dict:
         """The record (or `Rejected`) of this page; `profile` forces one, e.g. the generic profile."""

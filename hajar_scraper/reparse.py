@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from w3lib.encoding import html_to_unicode
-
 from hajar_scraper.archive import Archive
+from hajar_scraper.encoding import decode_page
 from hajar_scraper.parsers import parse_article
 from hajar_scraper.record import Rejected
 
@@ -19,7 +18,7 @@ def reparse(archive: Archive, pages: list[dict]) -> Iterator[str]:
     for page in pages:
         headers, body = archive.page_body(page)
         content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
-        _, html = html_to_unicode(content_type, body)
+        html = decode_page(body, content_type)
         held = archive.article_for_page(page)
         try:
             record = parse_article(html, page["url"], site=page["site"], fetched_at=page["fetched_at"])

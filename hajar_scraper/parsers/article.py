@@ -28,6 +28,7 @@ _PUBLISHED_META = ("article:published_time", "datepublished", "pubdate", "publis
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified")
 
 
+_FULL_DOCUMENT = re.compile(r"\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html)[\s>]", re.I | re.S)
 _NOT_FOUND = re.compile(r"(tidak|tak)\s+(dapat\s+)?ditemukan|not\s+found|\b404\b", re.I)
 
 
@@ -129,6 +130,8 @@ def _tree(html: str):
         raise BadPage(f"page too large ({len(html):,} characters, limit {MAX_HTML_CHARS:,})")
     if "\x00" in html[:4096]:
         raise BadPage("binary content, not HTML")
+    if _FULL_DOCUMENT.match(html) and "</html>" not in html[-8192:].lower():
+        raise BadPage("truncated page: the document never reaches </html>")
     try:
         tree = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=_HTML_PARSER)
     except (ParserError, ValueError) as error:
@@ -157,8 +160,11 @@ def _pick(prov: dict, field: str, *options):
 
 def _url(data: sd.Structured, fetched_url: str, prov: dict) -> str:
     if data.canonical:
-        canonical = canonical_url(data.canonical, base=fetched_url)
-        if same_site(canonical, fetched_url):
+        try:
+            canonical = canonical_url(data.canonical, base=fetched_url)
+        except ValueError:  # a malformed link (http://[::1) is no canonical at all
+            canonical = ""
+        if canonical and same_site(canonical, fetched_url):
             prov["url"] = "meta"
             return canonical
     prov["url"] = "url"

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip, gzip_magic_number
@@ -15,6 +15,7 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from hajar_scraper import dates
 from hajar_scraper.crawlstate import CrawlState
+from hajar_scraper.encoding import decode_page
 from hajar_scraper.items import ArticleItem, FetchErrorItem, GoneItem, PageItem, RejectItem
 from hajar_scraper.parsers import parse_article
 from hajar_scraper.record import Rejected
@@ -67,8 +68,41 @@ class NewsSpider(Spider):
         self.tried: list[str] = []
         self._decided: set[str] = set()
         self._roots: set[str] = set()
+        self._awaiting: set[str] = set()  # page requests with no outcome yet (archived, rejected, failed)
+        self._redirected: dict[str, str] = {}  # page URL -> where a redirect sent it
+        self._fetched: set[str] = set()
         self._pending = 0
         self._stale = 0
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._scheduled, signal=signals.request_scheduled)
+        return spider
+
+    def _scheduled(self, request, spider=None) -> None:
+        """Remember where redirects lead: a redirect the offsite or duplicate filter drops gives no callback."""
+        if request.callback == self.parse_page and request.meta.get("redirect_urls"):
+            self._redirected[request.meta["redirect_urls"][0]] = request.url
+
+    def _page_request(self, url: str, **kwargs) -> Request:
+        self._awaiting.add(url)
+        return Request(url, callback=self.parse_page, errback=self.fetch_failed, **kwargs)
+
+    def unaccounted(self) -> dict[str, tuple[str, str]]:
+        """Page URLs that got no callback at all, with why: each becomes a `fetch_errors` row at close."""
+        lost = {}
+        for url in sorted(self._awaiting):
+            target = self._redirected.get(url)
+            if target is None:
+                lost[url] = ("not_fetched", "no response before the crawl ended")
+            elif target in self._fetched:
+                self.crawler.stats.inc_value("hajar/redirected_to_a_fetched_page")
+            elif host_of(target) not in self.allowed_domains:
+                lost[url] = ("offsite_redirect", f"redirected off the site to {target}")
+            else:
+                lost[url] = ("redirect_loop", f"redirected to {target}, which was already requested")
+        return lost
 
     def run_arguments(self) -> dict:
         """What this run was asked to do, for its `crawl_runs` row."""
@@ -101,7 +135,7 @@ class NewsSpider(Spider):
             if seen < cutoff and url not in self._decided:
                 self._decided.add(url)
                 self.crawler.stats.inc_value("hajar/rechecked")
-                yield Request(url, callback=self.parse_page, errback=self.fetch_failed, dont_filter=True)
+                yield self._page_request(url, dont_filter=True)
 
     def _open(self, strategy: str) -> Iterator[Request]:
         """The root requests of one strategy; each is a probe whose answer decides the fallbacks."""
@@ -236,7 +270,7 @@ class NewsSpider(Spider):
         if held and not self.full and not (link.modified and link.modified > held):
             self.crawler.stats.inc_value("hajar/skipped")
             return None
-        return Request(url, callback=self.parse_page, errback=self.fetch_failed)
+        return self._page_request(url)
 
     def _in_bounds(self, link: Link) -> bool:
         day = discovery.url_date(link.url)
@@ -264,6 +298,8 @@ class NewsSpider(Spider):
         yield PageItem(response.url, response.status, _headers(response.headers), fetched_at, response.body,
                        _headers(response.request.headers))
         original = response.request.meta.get("redirect_urls", [response.url])[0]
+        self._awaiting.discard(original)
+        self._fetched.add(response.url)
         if response.url.rstrip("/") == self.base_url and original.rstrip("/") != self.base_url:
             if original in self.state.held:
                 yield GoneItem(original, "redirected to the home page")
@@ -274,8 +310,9 @@ class NewsSpider(Spider):
             kind = response.headers.get("Content-Type", b"unknown").decode("latin-1")
             yield RejectItem(response.url, "bad_page", f"not an HTML page (Content-Type: {kind})")
             return
+        text = decode_page(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
         try:
-            record = parse_article(response.text, response.url, site=self.profile.slug, fetched_at=fetched_at)
+            record = parse_article(text, response.url, site=self.profile.slug, fetched_at=fetched_at)
         except Rejected as error:
             if error.reason == "not_found" and original in self.state.held:
                 yield GoneItem(original, error.detail)
@@ -287,12 +324,14 @@ class NewsSpider(Spider):
     def fetch_failed(self, failure):
         """Every request that fails ends as a `fetch_errors` row with its reason."""
         request = failure.request
+        url = request.meta.get("redirect_urls", [request.url])[0]
+        self._awaiting.discard(url)
         if failure.check(HttpError):
             status = failure.value.response.status
-            if status in (404, 410) and request.url in self.state.held:
-                yield GoneItem(request.url, f"http_{status}")
+            if status in (404, 410) and url in self.state.held:
+                yield GoneItem(url, f"http_{status}")
             else:
-                yield FetchErrorItem(request.url, f"http_{status}", f"HTTP {status} after retries")
+                yield FetchErrorItem(url, f"http_{status}", f"HTTP {status} after retries")
         else:
             error = failure.value
-            yield FetchErrorItem(request.url, type(error).__name__, str(error) or repr(error))
+            yield FetchErrorItem(url, type(error).__name__, str(error) or repr(error))

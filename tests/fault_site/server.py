@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import signal
 import sys
 import zlib
@@ -28,15 +27,15 @@ HUGE = 50 * 1024 * 1024
 BOMB_SIZE = 64 * 1024 * 1024  # what the gzip bomb inflates to, from about 65 KB
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
                     "0000000d4944415478da63f8cfc0f01f0005000201a2dd6e5a0000000049454e44ae426082")
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n" + bytes(range(256))
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n" + bytes(256)
 COUNTS = web.AppKey("counts", Counter)
 SITE = web.AppKey("site", dict)
 
 
-def _gzip_bomb() -> bytes:
+def make_gzip_bomb() -> bytes:
     packer = zlib.compressobj(9, zlib.DEFLATED, 31)
-    zeros = b" " * (1 << 20)
-    return b"".join(packer.compress(zeros) for _ in range(BOMB_SIZE >> 20)) + packer.flush()
+    blank = b" " * (1 << 20)  # inflates to a page of spaces
+    return b"".join(packer.compress(blank) for _ in range(BOMB_SIZE >> 20)) + packer.flush()
 
 
 @web.middleware
@@ -62,7 +61,7 @@ class FaultSite:
         self.catalog = faults.site_catalog(self.faults)
         self.elsewhere, self.other_port, self.hostile = f"http://127.0.0.2:{other_port}", other_port, hostile
         self.fired: Counter = Counter()
-        self.bomb = _gzip_bomb() if any(f.kind == "gzip-bomb" for f in self.faults) else b""
+        self.bomb = make_gzip_bomb() if any(f.kind == "gzip-bomb" for f in self.faults) else b""
 
     def base(self, request: web.Request) -> str:
         return f"{request.scheme}://{request.host}"
@@ -193,6 +192,11 @@ class FaultSite:
         page = self.page(request, fault.article).replace('<meta charset="UTF-8">', '<meta charset="ISO-8859-1">')
         return _html(page.encode("utf-8"), charset="ISO-8859-1")
 
+    async def _parser_crash(self, request, fault, first):
+        page = self.page(request, fault.article)
+        at = page.index("<p", page.index("entry-content"))  # a Word-pasted \x0b after a share bar
+        return _html(page[:at] + '<div class="sharedaddy">Bagikan</div>\x0b ' + page[at:])
+
     async def _moved(self, request, fault, first):
         raise web.HTTPMovedPermanently(self.base(request) + self.moved_to.path)
 
@@ -290,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=faults.SEED, help="seed of the flaky answers")
     parser.add_argument("--only", default="", help=f"comma-separated kinds to serve (of {','.join(faults.KINDS)})")
     parser.add_argument("--hostile", action="store_true",
-                        help="also list off-site URLs in robots.txt, the sitemap and the feed, and redirect a probe off site")
+                        help="also point robots.txt, the sitemap, the feed and a probe's redirect off site")
     args = parser.parse_args(argv)
     only = tuple(k for k in args.only.split(",") if k)
     if set(only) - set(faults.KINDS):

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from common import AUTHORS, CATEGORIES, TextGen
-from hajar_scraper import search
+from hajar_scraper import fingerprint, search
 from hajar_scraper.archive import Archive
 from hajar_scraper.record import FIELDS
 
@@ -86,7 +86,7 @@ def article_row(record: dict, columns: list[str]) -> dict:
     row.update({t: json.dumps(record[t], ensure_ascii=False) for t in ("authors", "categories", "tags")},
                provenance=json.dumps(record["provenance"], sort_keys=True), published_month=record["published_at"][:7],
                version=1, status="live", first_seen_at=seen, last_seen_at=seen, last_changed_at=seen,
-               lead_image=record["images"][0]["url"])
+               lead_image=record["images"][0]["url"], simhash=record["content_hash"][:16])
     return {c: row.get(c) for c in columns}
 
 
@@ -102,10 +102,11 @@ def build(path: Path, count: int, source: Articles, batch: int = 5000, log=print
     for name, _ in triggers:
         conn.execute(f"DROP TRIGGER [{name}]")
     columns = [r[1] for r in conn.execute("PRAGMA table_info(articles)") if r[1] != "id"]
+    has_bands = bool(conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'fingerprint_bands'").fetchone())
     term_ids: dict[tuple[str, str], int] = {}
     started = time.monotonic()
     for first in range(0, count, batch):
-        rows, stems, versions, links, images = [], [], [], [], []
+        rows, stems, versions, links, images, bands = [], [], [], [], [], []
         for n in range(first, min(count, first + batch)):
             article_id = n + 1
             record, stemmed = source.record(count - n)
@@ -114,6 +115,7 @@ def build(path: Path, count: int, source: Articles, batch: int = 5000, log=print
             versions.append((article_id, 1, record["content_hash"], record["title"], record["body_text"],
                              record["fetched_at"], 1))
             images.append((article_id, 0, record["images"][0]["url"], "Foto kegiatan.", "Hajarnews"))
+            bands += [(band, bits, article_id) for band, bits in fingerprint.bands(int(record["content_hash"][:16], 16))]
             for term in ("authors", "categories", "tags"):
                 for name in record[term]:
                     links.append((term, article_id, term_ids.setdefault((term, name), len(term_ids) + 1)))
@@ -125,6 +127,8 @@ def build(path: Path, count: int, source: Articles, batch: int = 5000, log=print
         conn.executemany("INSERT INTO article_versions (article_id, version, content_hash, title, body_text, "
                          "seen_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?)", versions)
         conn.executemany("INSERT INTO images VALUES (?, ?, ?, ?, ?)", images)
+        if has_bands:  # near-duplicate bands (the content hash stands in for a simhash: cheap, well spread)
+            conn.executemany("INSERT OR IGNORE INTO fingerprint_bands (band, value, article_id) VALUES (?, ?, ?)", bands)
         for term in ("authors", "categories", "tags"):
             conn.executemany(f"INSERT OR IGNORE INTO articles_{term} VALUES (?, ?)",
                              [(a, t) for kind, a, t in links if kind == term])

@@ -29,6 +29,7 @@ _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "l
 
 
 _FULL_DOCUMENT = re.compile(r"\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html)[\s>]", re.I | re.S)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _NOT_FOUND = re.compile(r"(tidak|tak)\s+(dapat\s+)?ditemukan|not\s+found|\b404\b", re.I)
 
 
@@ -132,6 +133,7 @@ def _tree(html: str):
         raise BadPage("binary content, not HTML")
     if _FULL_DOCUMENT.match(html) and "</html>" not in html[-8192:].lower():
         raise BadPage("truncated page: the document never reaches </html>")
+    html = _CONTROL.sub("", html)  # a Word paste's \x0b is no text, and lxml refuses it in any node
     try:
         tree = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=_HTML_PARSER)
     except (ParserError, ValueError) as error:

@@ -72,8 +72,11 @@ def read_structured(tree) -> Structured:
 
 
 def node_types(node: dict) -> list[str]:
+    """`@type` as a list of names; anything but text (a number, a boolean, an object) names nothing."""
     types = node.get("@type") or []
-    return [types] if isinstance(types, str) else [t for t in types if isinstance(t, str)]
+    if isinstance(types, str):
+        return [types]
+    return [t for t in types if isinstance(t, str)] if isinstance(types, list) else []
 
 
 def _jsonld_nodes(tree):

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
 from scrapy import Request, Spider, signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip, gzip_magic_number
@@ -78,6 +79,7 @@ class NewsSpider(Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._scheduled, signal=signals.request_scheduled)
+        crawler.signals.connect(spider._idle, signal=signals.spider_idle)
         return spider
 
     def _scheduled(self, request, spider=None) -> None:
@@ -119,10 +121,11 @@ class NewsSpider(Spider):
     async def start(self) -> AsyncIterator[Request]:
         plan = None if self.probe or not self.state.plan else self.state.plan.get("strategy")
         for strategy in [plan] if plan in COMPLETE else ["sitemaps", "wp-json"]:
-            for request in self._open(strategy):
+            for request in filter(None, self._open(strategy)):
                 yield request
         for path in self.profile.feeds:
-            yield self._probe(self.base_url + path, self.parse_feed, "feed")
+            if request := self._probe(self.base_url + path, self.parse_feed, "feed"):
+                yield request
         for request in self._rechecks():
             yield request
 
@@ -150,11 +153,30 @@ class NewsSpider(Spider):
         else:
             yield self._probe(self.base_url + "/", self.parse_listing, strategy)
 
-    def _probe(self, url: str, callback, strategy: str, robots: bool = False) -> Request:
+    def _probe(self, url: str, callback, strategy: str, robots: bool = False) -> Request | None:
+        """A discovery root; never off the site (a robots.txt may name another host's sitemap)."""
+        if not self._on_site(url):
+            self.crawler.stats.inc_value("hajar/offsite_discovery_refused")
+            self.logger.warning("not probing off-site %s", url)
+            return None
         self._roots.add(url)
         self._pending += 1
-        return Request(url, callback=callback, errback=self.probe_failed, dont_filter=True,
+        return Request(url, callback=callback, errback=self.probe_failed,
                        meta={"probe": strategy, "dont_obey_robotstxt": robots})
+
+    def _on_site(self, url: str) -> bool:
+        host = host_of(url)
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+
+    def _idle(self, spider=None) -> None:
+        """A probe the offsite or duplicate filter dropped never calls back: settle the fallbacks here."""
+        if self._pending and not any(self.answered.get(s) for s in COMPLETE):
+            self._pending = 1
+            requests = [r for r in self._probe_done({"probe": "idle"}) if r]
+            for request in requests:
+                self.crawler.engine.crawl(request)
+            if requests:
+                raise DontCloseSpider
 
     def _probe_done(self, meta: dict) -> Iterator[Request]:
         """After the last probe: if no complete strategy answered, open the next one untried."""
@@ -166,7 +188,7 @@ class NewsSpider(Spider):
         for strategy in COMPLETE:
             if strategy not in self.tried:
                 self.logger.info("no complete listing answered yet; trying %s", strategy)
-                yield from self._open(strategy)
+                yield from filter(None, self._open(strategy))
                 return
 
     def probe_failed(self, failure):
@@ -176,8 +198,8 @@ class NewsSpider(Spider):
 
     def parse_robots(self, response):
         for url in sitemap_urls_from_robots(response.body, base_url=response.url):
-            if url not in self._roots:
-                yield self._probe(url, self.parse_sitemap, "sitemaps")
+            if url not in self._roots and (request := self._probe(url, self.parse_sitemap, "sitemaps")):
+                yield request
         yield from self._probe_done(response.meta)
 
     def parse_sitemap(self, response):
@@ -256,13 +278,15 @@ class NewsSpider(Spider):
         yield from self._probe_done(response.meta)
 
     # what is due -----------------------------------------------------------------------------
-    def _follow(self, link: Link, source: str) -> Request | None:
-        """A request for the linked page when it is in bounds and newer than what we hold."""
+    def _follow(self, link: Link, source: str) -> Request | FetchErrorItem | None:
+        """A request for the linked page when it is on the site, in bounds and newer than what we hold."""
         url = canonical_url(link.url, base=self.base_url)
-        self.found.setdefault(source, set()).add(url)
         if url in self._decided:
             return None
         self._decided.add(url)
+        if not self._on_site(url):
+            return FetchErrorItem(url, "offsite_link", f"listed by the {source} but outside the site's hosts")
+        self.found.setdefault(source, set()).add(url)
         if not self._in_bounds(link):
             self.crawler.stats.inc_value("hajar/out_of_bounds")
             return None
@@ -318,6 +342,10 @@ class NewsSpider(Spider):
                 yield GoneItem(original, error.detail)
             else:
                 yield RejectItem(response.url, error.reason, error.detail)
+            return
+        except Exception as error:  # a parser bug must cost one page, filed with its reason, not the page's trace
+            self.logger.exception("parser failed on %s", response.url)
+            yield RejectItem(response.url, "parser_error", f"{type(error).__name__}: {error}")
             return
         yield ArticleItem(record, response.url)
 

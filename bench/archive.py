@@ -149,8 +149,8 @@ def datasette(db: Path, source: Articles, requests: int, budget: float, clients:
             }
             rows, verdicts = [], []
             for name, make in pages.items():
-                load([base + make() for _ in range(clients)], clients, min(budget, 5))  # warm caches, connections
-                alone, _, _ = load([base + make() for _ in range(10)], 1, min(budget, 5))  # service time
+                load([base + make() for _ in range(clients)], clients, min(budget, 3))  # warm caches, connections
+                alone, _, _ = load([base + make() for _ in range(10)], 1, min(budget, 3))  # service time
                 latencies, statuses, wall = load([base + make() for _ in range(requests)], clients, budget)
                 ms, done = [t * 1000 for t in latencies], len(latencies)
                 other = ", ".join(f"{n}× {s or 'failed'}" for s, n in sorted(statuses.items()) if s != 200)
@@ -171,7 +171,7 @@ def main() -> None:
     parser.add_argument("--scale", action="store_true", help="1,000,000 articles instead of 50,000")
     parser.add_argument("--articles", type=int, help="synthetic archive size (overrides --scale)")
     parser.add_argument("--db", type=Path, help="keep the synthetic archive here; reused if it has the size")
-    parser.add_argument("--upserts", type=int, default=300, help="records for the upsert benchmark")
+    parser.add_argument("--upserts", type=int, default=200, help="records for the upsert benchmark")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--requests", type=int, help="requests per Datasette page (default 400, 1000 --scale)")
     parser.add_argument("--budget", type=float, default=10, help="seconds per Datasette page at most")

@@ -67,9 +67,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="hajar-bench-") as tmp:
             for n in range(runs):  # interleaved, so a burst of outside load hits both kinds
                 results["bare"].append(bare_crawl(base, args.concurrency))
-                results["full"].append(full_crawl(base, args.concurrency, Path(tmp) / f"run{n}.db"))
                 print(f"run {n + 1}/{runs}: bare {results['bare'][-1]['seconds']:.1f} s, "
-                      f"full {results['full'][-1]['seconds']:.1f} s", file=sys.stderr)
+                      f"peak RSS {results['bare'][-1]['peak_rss_mb']:.0f} MB", file=sys.stderr, flush=True)
+                results["full"].append(full_crawl(base, args.concurrency, Path(tmp) / f"run{n}.db"))
+                print(f"run {n + 1}/{runs}: full {results['full'][-1]['seconds']:.1f} s, "
+                      f"peak RSS {results['full'][-1]['peak_rss_mb']:.0f} MB", file=sys.stderr, flush=True)
     finally:
         stop(server)
 

@@ -89,3 +89,4 @@ def m004_history(db):
     db["fingerprint_bands"].create({"band": int, "value": str, "article_id": int},
                                    pk=("band", "value", "article_id"),
                                    foreign_keys=[("article_id", "articles", "id")], if_not_exists=True)
+    db["fingerprint_bands"].create_index(["article_id"], if_not_exists=True)

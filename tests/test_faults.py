@@ -7,11 +7,15 @@ import urllib.request
 
 import pytest
 import sqlite_utils
+from scrapy import Request
+from scrapy.http import HtmlResponse
 
 from conftest import run_crawl, stop
 from fault_site import hits, start_fault_site
 from fault_site.faults import catalogue, flaky_plan
 from hajar_scraper.parsers import parse_article
+from hajar_scraper.spiders import news
+from hajar_scraper.spiders.sites import HajarnewsSpider
 
 # Fast but real: short timeout and back-off, 4 MiB size cap, retries as in production minus one.
 FAULT_PACE = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_BACKOFF_BASE=0.05", "-s", "DOWNLOAD_TIMEOUT=2",
@@ -21,7 +25,7 @@ ATTEMPTS = 3  # RETRY_TIMES + 1
 FAULTS = {f.slug: f for f in catalogue()}
 
 ARCHIVED = ["ok-1", "ok-2", *(f"flaky-{n}" for n in range(1, 9)), "slow-once", "reset-once", "latin1-says-utf8",
-            "utf8-says-latin1", "feed-only"]
+            "utf8-says-latin1", "feed-only", "control-char"]
 TRUNCATED = ("bad_page", "truncated page: the document never reaches </html>")  # rejected, so fetched again later
 REJECTED = {
     "truncated-body": TRUNCATED,
@@ -82,15 +86,20 @@ def test_every_url_ends_in_exactly_one_table_with_its_reason(crawl):
         url = f"{base}{FAULTS[slug].path}"
         assert (errors[slug]["url"], errors[slug]["reason"]) == (url, reason), slug
         assert errors[slug]["detail"].startswith(detail.format(url=url)), (slug, errors[slug]["detail"])
-    assert sorted(set(FAULTS) - {*articles, *rejects, *errors}) == ["moved", "parser-crash"]  # see the xfail
+    assert sorted(set(FAULTS) - {*articles, *rejects, *errors}) == ["moved"]
 
 
-@pytest.mark.xfail(strict=True, reason="an exception other than Rejected out of parse_article (here lxml's ValueError "
-                                       "on a control character, see test_fuzz) is only logged by Scrapy: the URL "
-                                       "gets a pages row but no articles/rejects row (issue 8 report)")
-def test_a_page_that_crashes_the_parser_is_still_accounted_for(crawl):
-    base, db, _ = crawl
-    assert "parser-crash" in {**table(db, "articles", base), **table(db, "rejects", base)}
+def test_a_parser_bug_costs_one_page_and_is_filed_with_its_reason(monkeypatch):
+    """Whatever escapes parse_article besides Rejected, the page still ends in `rejects`."""
+    def broken(*args, **kwargs):
+        raise KeyError("headline")
+
+    monkeypatch.setattr(news, "parse_article", broken)
+    url = "http://127.0.0.1:9/2021/05/25/kabar/"
+    page = HtmlResponse(url, body=b"<html><body><p>kabar</p></body></html>", encoding="utf-8", request=Request(url))
+    items = list(HajarnewsSpider(base_url="http://127.0.0.1:9").parse_page(page))
+    assert [type(i).__name__ for i in items] == ["PageItem", "RejectItem"]
+    assert (items[1].url, items[1].reason, items[1].detail) == (url, "parser_error", "KeyError: 'headline'")
 
 
 def test_transient_faults_are_retried_then_archived_once(crawl):
@@ -101,7 +110,7 @@ def test_transient_faults_are_retried_then_archived_once(crawl):
         assert counts["site"][fault.path] == expected, slug
     assert db["article_versions"].count == db["articles"].count == len(ARCHIVED) + 1
     pages = [r["url"] for r in db.query("select url from pages")]
-    assert len(pages) == len(set(pages)) == len(ARCHIVED) + 1 + len(REJECTED) + 1  # + parser-crash's page
+    assert len(pages) == len(set(pages)) == len(ARCHIVED) + 1 + len(REJECTED)
 
 
 def test_retry_after_is_obeyed_and_back_off_doubles(crawl):

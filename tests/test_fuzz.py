@@ -27,10 +27,9 @@ URLS = ["https://hajarnews.com/2021/05/25/kabar/", "https://www.antarajambi.com/
 SITES = [None, "hajarnews", "antarajambi", "jambiupdate", "sumeks", "metrojambi", "jambione", "jambiindependent"]
 # Known defects, each pinned by a strict xfail below: name -> signature (see `signature`).
 KNOWN = {
-    "jsonld-type-not-text": "TypeError at hajar_scraper.parsers.structured.node_types",
-    "control-char-after-dropped-block": "ValueError at hajar_scraper.parsers.selectors.drop",
-    "control-char-in-story-fragment": "ValueError at hajar_scraper.parsers.body._without_noise",
     "jsonld-id-not-text": "TypeError at hajar_scraper.parsers.structured.resolve",
+    "malformed-image-url-in-story": "ValueError at hajar_scraper.parsers.body._figures",
+    "malformed-image-url": "ValueError at hajar_scraper.urls.canonical_url",
 }
 
 # pieces a page is made of, and the ones a broken or hostile page adds -------------------------------
@@ -224,7 +223,8 @@ def test_a_defect_is_named_by_its_innermost_project_frame():
         assert signature(error) == "MissingField at hajar_scraper.record.validate"
 
 
-def test_a_malformed_canonical_link_is_ignored():  # found by this fuzzing, fixed in parsers/article.py
+# Defects this fuzzing found (issue 8), kept as regression tests once fixed ---------------------------
+def test_a_malformed_canonical_link_is_ignored():
     page = PAGES[0].replace("<head>", '<head><link rel="canonical" href="http://[::1">', 1)
     assert outcome(page) == "record"
 
@@ -233,8 +233,6 @@ SEED_URL = ("https://hajarnews.com/2021/05/25/"
             "wabup-tanjabbar-hadiri-dan-buka-secara-resmi-giat-sosialisasi-kerjasama-dalam-negeri/")
 
 
-@pytest.mark.xfail(strict=True, reason="a control character (\\x0b from a Word paste) right after a share bar makes "
-                                       "lxml refuse the tail text in selectors.drop: ValueError (issue 8 report)")
 @pytest.mark.parametrize("char", ["\x02", "\x0b", "\x1f"])
 def test_a_control_character_after_a_dropped_block_is_harmless(char):
     seed = html_to_unicode(None, (FIXTURES / "hajarnews" / "seed.html").read_bytes())[1]
@@ -243,16 +241,14 @@ def test_a_control_character_after_a_dropped_block_is_harmless(char):
     assert outcome(page, url=SEED_URL) == "record"
 
 
-@pytest.mark.xfail(strict=True, reason="JSON-LD whose @type is a number or boolean raises TypeError in "
-                                       "structured.node_types (issue 8 report)")
 @pytest.mark.parametrize("value", ["true", "5", "1.5"])
 def test_a_json_ld_type_that_is_not_text_is_ignored(value):
     page = PAGES[0].replace("<head>", f'<head><script type="application/ld+json">{{"@type": {value}}}</script>', 1)
     assert outcome(page) == "record"
 
 
-# Found by bench/fuzz.py (100,000 cases) and cut down by delta debugging: control characters reach
-# lxml.html.fragment_fromstring in body._without_noise (same cause as the share-bar case above).
+# Found by bench/fuzz.py and cut down by delta debugging: control characters that reached
+# lxml.html.fragment_fromstring in body._without_noise (the share-bar case's cause, another path).
 FUZZ_FOUND = (
     '<html><head><script type="application/ld+json">{"":"","":[{"":""},null,{"":true}],"@type":"BlogP'
     'osting","":[],"":""}</script><0:gs"p>9999-12-31T23:59:5\x1f\x08]]> 2 jam yang lalu \U000a4a56'
@@ -262,8 +258,6 @@ FUZZ_FOUND = (
 )
 
 
-@pytest.mark.xfail(strict=True, reason="control characters in the story reach lxml.html.fragment_fromstring in "
-                                       "body._without_noise: ValueError (issue 8 report)")
 def test_control_characters_in_the_story_fragment_are_harmless():
     assert outcome(FUZZ_FOUND, url="https://example.org/news?id=5", site="antarajambi") in ("record", "rejected")
 
@@ -275,3 +269,16 @@ def test_a_json_ld_id_that_is_not_text_is_ignored(value):
     node = f'{{"@type": "NewsArticle", "author": {{"@id": {value}}}}}'
     page = PAGES[0].replace("<head>", f'<head><script type="application/ld+json">{node}</script>', 1)
     assert outcome(page, url=URLS[1], site="antarajambi") == "record"
+
+
+@pytest.mark.xfail(strict=True, reason="a malformed image URL (http://[, a port over 65535) raises ValueError from "
+                                       "urljoin in body._figures or from urls.canonical_url for the featured image, "
+                                       "instead of dropping that image (issue 8 report)")
+@pytest.mark.parametrize("where, img", [("story", '<img src="http://[">'),
+                                        ("story", '<img src="http://x:99999/a.jpg">'),
+                                        ("featured", '<div class="jeg_featured"><img src="http://["></div>')])
+def test_a_malformed_image_url_costs_the_image_not_the_article(where, img):
+    seed = html_to_unicode(None, (FIXTURES / "hajarnews" / "seed.html").read_bytes())[1]
+    content = seed.index("entry-content")
+    at = seed.index("<p", content) if where == "story" else seed.rindex("<div", 0, content)
+    assert outcome(seed[:at] + img + seed[at:], url=SEED_URL) == "record"

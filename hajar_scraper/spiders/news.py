@@ -281,12 +281,14 @@ class NewsSpider(Spider):
     def _follow(self, link: Link, source: str) -> Request | FetchErrorItem | None:
         """A request for the linked page when it is on the site, in bounds and newer than what we hold."""
         url = canonical_url(link.url, base=self.base_url)
+        on_site = self._on_site(url)
+        if on_site:
+            self.found.setdefault(source, set()).add(url)
         if url in self._decided:
             return None
         self._decided.add(url)
-        if not self._on_site(url):
+        if not on_site:
             return FetchErrorItem(url, "offsite_link", f"listed by the {source} but outside the site's hosts")
-        self.found.setdefault(source, set()).add(url)
         if not self._in_bounds(link):
             self.crawler.stats.inc_value("hajar/out_of_bounds")
             return None

@@ -21,7 +21,7 @@ KINDS = (
     "ok", "flaky", "slow-once", "timeout", "reset-once", "reset", "truncated-body", "truncated-head",
     "gzip-bomb", "huge-chunked", "huge-declared", "latin1-says-utf8", "utf8-says-latin1", "moved",
     "redirect-loop", "soft-404", "gone", "empty", "binary-png", "binary-pdf", "offsite-redirect",
-    "offsite-redirect-localhost", "feed-only", "parser-crash",
+    "offsite-redirect-localhost", "feed-only", "control-char",
 )
 
 

@@ -192,7 +192,7 @@ class FaultSite:
         page = self.page(request, fault.article).replace('<meta charset="UTF-8">', '<meta charset="ISO-8859-1">')
         return _html(page.encode("utf-8"), charset="ISO-8859-1")
 
-    async def _parser_crash(self, request, fault, first):
+    async def _control_char(self, request, fault, first):
         page = self.page(request, fault.article)
         at = page.index("<p", page.index("entry-content"))  # a Word-pasted \x0b after a share bar
         return _html(page[:at] + '<div class="sharedaddy">Bagikan</div>\x0b ' + page[at:])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -46,14 +47,8 @@ def crawl(site, base_url, db, since, until, full, probe, recheck, overrides):
     from scrapy.utils.project import get_project_settings
 
     from hajar_scraper.pipelines import archive_path
-    from hajar_scraper.spiders.news import parse_bound
-
     profile = _profile(site)
-    for name, value in (("--since", since), ("--until", until)):
-        try:
-            parse_bound(value, profile.timezone)
-        except ValueError as error:
-            raise click.BadParameter(str(error), param_hint=name) from None
+    _check_bounds(since, until, profile.timezone)
     if base_url and not _is_http_url(base_url):
         raise click.BadParameter(f"{base_url!r} is not an http:// or https:// URL", param_hint="--base-url")
     settings = get_project_settings()
@@ -141,6 +136,7 @@ def reparse(site, since, db):
     from hajar_scraper.reparse import OUTCOMES
     from hajar_scraper.reparse import reparse as run
 
+    _check_bounds(since, None)
     archive = _open_archive(db, site)
     pages = archive.pages_to_reparse(site, since)
     counts = dict.fromkeys(OUTCOMES, 0)
@@ -162,17 +158,32 @@ def export(fmt, site, search, since, until, db, output):
     """Export articles of a site or a search as JSON Lines, CSV or WARC."""
     from hajar_scraper import export as exporter
 
+    _check_bounds(since, until)
+    if fmt == "warc" and not output:
+        raise click.UsageError("--format warc needs --output FILE.warc.gz")
     archive = _open_archive(db, site)
     rows = archive.export_rows(site, search, since, until)
-    if fmt == "warc":
-        if not output:
-            raise click.UsageError("--format warc needs --output FILE.warc.gz")
-        count = exporter.write_warc(archive, rows, Path(output))
-    else:
-        write = exporter.write_jsonl if fmt == "jsonl" else exporter.write_csv
-        with click.open_file(output or "-", "w", encoding="utf-8") as out:
-            count = write(rows, out)
+    try:
+        if fmt == "warc":
+            count = exporter.write_warc(archive, rows, Path(output))
+        else:
+            write = exporter.write_jsonl if fmt == "jsonl" else exporter.write_csv
+            with click.open_file(output or "-", "w", encoding="utf-8") as out:
+                count = write(rows, out)
+    except sqlite3.OperationalError as error:  # FTS5 refuses a malformed query such as an open quote
+        raise click.ClickException(f"cannot search for {search!r}: {error}") from None
     click.echo(f"exported {count} articles", err=True)
+
+
+def _check_bounds(since: str | None, until: str | None, tz: str = "Asia/Jakarta") -> None:
+    """`--since`/`--until` must be dates; a bad one is a usage error, not an empty result."""
+    from hajar_scraper.spiders.news import parse_bound
+
+    for name, value in (("--since", since), ("--until", until)):
+        try:
+            parse_bound(value, tz)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint=name) from None
 
 
 def _open_archive(db: str | None, site: str | None):

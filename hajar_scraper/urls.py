@@ -26,6 +26,14 @@ def canonical_url(url: str, base: str | None = None) -> str:
     return canonicalize_url(urlunsplit((scheme, netloc.lower(), path, query, "")))
 
 
+def absolute_url(url: str, base: str | None = None) -> str | None:
+    """`canonical_url`, or None for an address that cannot be one (`http://[`, a port past 65535)."""
+    try:
+        return canonical_url(url, base=base)
+    except ValueError:
+        return None
+
+
 def _query_keys(url: str) -> list[str]:
     query = urlsplit(url).query
     return [pair.split("=", 1)[0] for pair in query.split("&") if pair]

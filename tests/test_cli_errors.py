@@ -91,9 +91,6 @@ def test_bad_input_gives_one_error_line_and_a_non_zero_exit(results, name):
     check(results, name)
 
 
-@pytest.mark.xfail(strict=True, reason="`hajar export` takes --since 2021-13-45 silently (exit 0, nothing "
-                                       "exported) and a search with an unbalanced quote raises sqlite3's FTS5 "
-                                       "syntax error as a traceback (issue 8 report)")
 @pytest.mark.parametrize("name", list(XFAIL))
 def test_bad_export_input_gives_one_error_line(results, name):
     check(results, name)

@@ -25,12 +25,8 @@ URLS = ["https://hajarnews.com/2021/05/25/kabar/", "https://www.antarajambi.com/
         "https://jambiupdate.co/artikel-kabar.html", "http://127.0.0.1:8000/2021/05/25/kabar/",
         "https://example.org/news?id=5&utm_source=x#top", "https://xn--bcher-kva.example/amp/"]
 SITES = [None, "hajarnews", "antarajambi", "jambiupdate", "sumeks", "metrojambi", "jambione", "jambiindependent"]
-# Known defects, each pinned by a strict xfail below: name -> signature (see `signature`).
-KNOWN = {
-    "jsonld-id-not-text": "TypeError at hajar_scraper.parsers.structured.resolve",
-    "malformed-image-url-in-story": "ValueError at hajar_scraper.parsers.body._figures",
-    "malformed-image-url": "ValueError at hajar_scraper.urls.canonical_url",
-}
+# Known defects, each pinned by a strict xfail: name -> signature (see `signature`). None are left.
+KNOWN: dict[str, str] = {}
 
 # pieces a page is made of, and the ones a broken or hostile page adds -------------------------------
 KEYS = ["@type", "@graph", "@id", "@context", "headline", "name", "datePublished", "dateModified", "author",
@@ -262,8 +258,6 @@ def test_control_characters_in_the_story_fragment_are_harmless():
     assert outcome(FUZZ_FOUND, url="https://example.org/news?id=5", site="antarajambi") in ("record", "rejected")
 
 
-@pytest.mark.xfail(strict=True, reason="JSON-LD whose @id is a list or object raises TypeError (unhashable) in "
-                                       "structured.Structured.resolve (issue 8 report)")
 @pytest.mark.parametrize("value", ["[]", "{}"])
 def test_a_json_ld_id_that_is_not_text_is_ignored(value):
     node = f'{{"@type": "NewsArticle", "author": {{"@id": {value}}}}}'
@@ -271,9 +265,6 @@ def test_a_json_ld_id_that_is_not_text_is_ignored(value):
     assert outcome(page, url=URLS[1], site="antarajambi") == "record"
 
 
-@pytest.mark.xfail(strict=True, reason="a malformed image URL (http://[, a port over 65535) raises ValueError from "
-                                       "urljoin in body._figures or from urls.canonical_url for the featured image, "
-                                       "instead of dropping that image (issue 8 report)")
 @pytest.mark.parametrize("where, img", [("story", '<img src="http://[">'),
                                         ("story", '<img src="http://x:99999/a.jpg">'),
                                         ("featured", '<div class="jeg_featured"><img src="http://["></div>')])

@@ -18,7 +18,7 @@ from hajar_scraper.parsers.titles import clean_title, site_names
 from hajar_scraper.record import (BadPage, MissingField, NotAnArticle, NotFoundPage, content_hash, normalise_text,
                                   validate)
 from hajar_scraper.sites import SiteProfile
-from hajar_scraper.urls import canonical_url, same_site
+from hajar_scraper.urls import absolute_url, canonical_url, same_site
 
 PARSER_VERSION = "2"
 MAX_HTML_CHARS = 8_000_000
@@ -210,8 +210,8 @@ def _images(node: dict, data: sd.Structured, body_images: list[dict], featured: 
     elif featured:
         lead, source = featured, "selector"
     images = []
-    if lead:
-        lead_url = canonical_url(lead["url"], base=url)
+    lead_url = absolute_url(lead["url"], base=url) if lead else None
+    if lead_url:
         if not lead["caption"] and featured and _same_image(featured["url"], lead_url):
             lead = {**lead, "caption": featured["caption"], "credit": featured["credit"]}
         from_body = next((i for i in body_images if canonical_url(i["url"]) == lead_url), None)
@@ -233,11 +233,11 @@ def _featured(scope, selector: str, url: str) -> dict | None:
         for img in holder.iter("img", "amp-img"):
             src = next((img.get(a) for a in ("data-src", "data-lazy-src", "src")
                         if img.get(a) and not img.get(a).startswith("data:") and "empty" not in img.get(a)), None)
-            if src:
+            if src and (src := absolute_url(src, base=url)):
                 captions = select(holder, "figcaption, .wp-caption-text, .caption")
                 text = normalise_text(captions[0].text_content()) if captions else ""
                 caption, credit = split_credit(text)
-                return {"url": canonical_url(src, base=url), "caption": caption, "credit": credit}
+                return {"url": src, "caption": caption, "credit": credit}
     return None
 
 

@@ -14,6 +14,7 @@ from hajar_scraper.parsers import bylines
 from hajar_scraper.parsers.corrections import correction, is_correction
 from hajar_scraper.parsers.selectors import drop
 from hajar_scraper.sanitise import sanitise
+from hajar_scraper.urls import absolute_url
 from hajar_scraper.record import normalise_text
 
 TEXT_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre")
@@ -208,9 +209,11 @@ def _figures(soup: BeautifulSoup, page_url: str) -> list[dict]:
     for img in soup.find_all("img"):
         src = next((img.get(a) for a in ("data-src", "data-lazy-src", "data-original", "src")
                     if img.get(a) and not img.get(a).startswith("data:")), None)
-        if not src:
+        src = absolute_url(src.strip(), base=page_url) if src else None
+        if not src:  # no picture, or an address that cannot be one: the image goes, the story stays
+            img.decompose()
             continue
-        img["src"] = urljoin(page_url, src.strip())
+        img["src"] = src
         if img.parent.name == "a" and not img.parent.get_text(strip=True):  # a lightbox link, not the story's
             img.parent.unwrap()
         holder = img.find_parent(["figure"]) or img.find_parent(class_=["wp-caption", "photo", "image"])
@@ -222,7 +225,10 @@ def _figures(soup: BeautifulSoup, page_url: str) -> list[dict]:
             holder.name, holder.attrs = "figure", {}
         found.append({"url": img["src"], "caption": caption, "credit": credit})
     for link in soup.find_all("a", href=True):
-        link["href"] = urljoin(page_url, link["href"].strip())
+        try:
+            link["href"] = urljoin(page_url, link["href"].strip())
+        except ValueError:
+            del link["href"]
     return found
 
 

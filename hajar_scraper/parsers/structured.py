@@ -39,7 +39,7 @@ class Structured:
 
     def resolve(self, value):
         """Follow a JSON-LD `{"@id": ...}` reference to the node it names in `@graph`."""
-        if isinstance(value, dict) and "@id" in value and len(value) <= 2:
+        if isinstance(value, dict) and isinstance(value.get("@id"), str) and len(value) <= 2:
             return self.nodes.get(value["@id"], value)
         return value
 

@@ -71,7 +71,7 @@ def test_no_canned_query_writes_and_no_write_plugin_is_installed(web):
         assert re.match(r"^\s*(with|select)\b", query["sql"], re.I), name
     plugins = {p["name"] for p in json.loads(fetch(base + "/-/plugins.json")[2])}
     assert plugins == {"datasette-atom", "datasette-block-robots", "hajar_feeds.py", "hajar_home.py",
-                       "hajar_pages.py", "hajar_search.py"}
+                       "hajar_pages.py", "hajar_readonly.py", "hajar_search.py"}
     assert fetch(base + "/hajarnews/latest", )[0] == 200
 
 

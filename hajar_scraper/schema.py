@@ -89,4 +89,9 @@ def m004_history(db):
     db["fingerprint_bands"].create({"band": int, "value": str, "article_id": int},
                                    pk=("band", "value", "article_id"),
                                    foreign_keys=[("article_id", "articles", "id")], if_not_exists=True)
+
+
+@MIGRATIONS()
+def m005_band_index(db):
+    """Bands looked up and deleted by article (saves, Datasette's row page): archives past m004 need it too."""
     db["fingerprint_bands"].create_index(["article_id"], if_not_exists=True)

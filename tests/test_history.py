@@ -156,7 +156,9 @@ def test_a_v1_archive_is_upgraded_in_place(tmp_path):
     path = tmp_path / "old.db"
     shutil.copy(FIXTURES / "archive" / "v1.db", path)
     archive = Archive(path)
-    assert archive.upgraded == ["m002_discovery_plans_and_run_alarms", "m003_stemmed_search", "m004_history"]
+    assert archive.upgraded == ["m002_discovery_plans_and_run_alarms", "m003_stemmed_search", "m004_history",
+                                "m005_band_index"]
+    assert ["article_id"] in [i.columns for i in archive.db["fingerprint_bands"].indexes]
     assert archive.db["articles"].count == 2 and archive.db["pages"].count == 2
     assert {"warc_file", "digest"} <= set(archive.db["pages"].columns_dict)
     assert {"gone_at", "cluster_id", "record_hash"} <= set(archive.db["articles"].columns_dict)

@@ -146,21 +146,25 @@ class Archive:
     # articles --------------------------------------------------------------------------------
     def save_article(self, record: dict, run_id: int | None = None, page_id: int | None = None) -> str:
         """Insert or update one article: `new`, `updated` (new content: a new version), `refreshed`
-        (same story, other fields changed: updated in place) or `unchanged` (only `last_seen_at` moves)."""
+        (same story, other fields changed: updated in place) or `unchanged` (only `last_seen_at` moves).
+
+        Plain statements on one connection: sqlite-utils' Table methods re-read the schema on every call,
+        which cost more than the writes themselves.
+        """
         validate(record)
         seen_at = record.get("fetched_at") or utc_now()
         digest = record_hash(record)
-        articles = self.db["articles"]
         with self.db.atomic():
-            row = next(articles.rows_where("url = ?", [record["url"]],
-                                           select="id, content_hash, record_hash, version, last_seen_at"), None)
+            row = self.db.execute("SELECT id, content_hash, record_hash, version, last_seen_at FROM articles"
+                                  " WHERE url = ?", [record["url"]]).fetchone()
             if row:  # a re-parse of an older fetch never moves last_seen_at back
-                seen_at = max(seen_at, row["last_seen_at"] or "")
-            if row and row["record_hash"] == digest:
-                articles.update(row["id"], {"last_seen_at": seen_at, "status": "live", "gone_at": None,
-                                            "gone_reason": None, "parser_version": record.get("parser_version")})
+                seen_at = max(seen_at, row[4] or "")
+            if row and row[2] == digest:
+                self.db.execute("UPDATE articles SET last_seen_at = ?, status = 'live', gone_at = NULL,"
+                                " gone_reason = NULL, parser_version = ? WHERE id = ?",
+                                [seen_at, record.get("parser_version"), row[0]])
                 return "unchanged"
-            new_content = not row or row["content_hash"] != record["content_hash"]
+            new_content = not row or row[1] != record["content_hash"]
             values = {k: record.get(k) for k in SCALARS}
             values["body_html"] = sanitise(record.get("body_html"))  # whatever made the record, no script is stored
             values.update({t: json.dumps(record.get(t) or [], ensure_ascii=False) for t in TERMS})
@@ -169,51 +173,57 @@ class Archive:
                           published_month=record["published_at"][:7], status="live", gone_at=None,
                           gone_reason=None, last_seen_at=seen_at, record_hash=digest, page_id=page_id,
                           lead_image=(record.get("images") or [{}])[0].get("url"),
-                          version=(row["version"] + new_content) if row else 1)
+                          version=(row[3] + new_content) if row else 1)
             if new_content:
                 values["last_changed_at"] = seen_at
             if row:
-                article_id = row["id"]
-                articles.update(article_id, values)
+                article_id = row[0]
+                self.db.execute(f"UPDATE articles SET {', '.join(f'{k} = :{k}' for k in values)} WHERE id = :id",
+                                {**values, "id": article_id})
             else:
-                article_id = articles.insert({**values, "first_seen_at": seen_at}).last_pk
+                values["first_seen_at"] = seen_at
+                article_id = self.db.execute(f"INSERT INTO articles ({', '.join(values)})"
+                                             f" VALUES ({', '.join(f':{k}' for k in values)})", values).lastrowid
             self._replace_children(article_id, record)
             search.index_article(self.db, article_id, record)
             if new_content:
-                self.db["article_versions"].insert({
-                    "article_id": article_id, "version": values["version"], "content_hash": record["content_hash"],
-                    "title": record["title"], "body_text": record["body_text"], "seen_at": seen_at,
-                    "run_id": run_id})
+                self.db.execute("INSERT INTO article_versions (article_id, version, content_hash, title, body_text,"
+                                " seen_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                [article_id, values["version"], record["content_hash"], record["title"],
+                                 record["body_text"], seen_at, run_id])
                 self._cluster(article_id, record["body_text"])
         return "new" if not row else "updated" if new_content else "refreshed"
 
     def _replace_children(self, article_id: int, record: dict) -> None:
-        """Names and images of one article; plain statements, because sqlite-utils' m2m() re-reads the schema."""
+        """Names and images of one article."""
         for term in TERMS:
             self.db.execute(f"DELETE FROM articles_{term} WHERE articles_id = ?", [article_id])
-            for name in dict.fromkeys(record.get(term) or []):
-                self.db.execute(f"INSERT OR IGNORE INTO {term} (name) VALUES (?)", [name])
-                self.db.execute(f"INSERT OR IGNORE INTO articles_{term} (articles_id, {term}_id)"
-                                f" SELECT ?, id FROM {term} WHERE name = ?", [article_id, name])
+            names = [(name,) for name in dict.fromkeys(record.get(term) or [])]
+            self.db.conn.executemany(f"INSERT OR IGNORE INTO {term} (name) VALUES (?)", names)
+            self.db.conn.executemany(f"INSERT OR IGNORE INTO articles_{term} (articles_id, {term}_id)"
+                                     f" SELECT {article_id:d}, id FROM {term} WHERE name = ?", names)
         self.db.execute("DELETE FROM images WHERE article_id = ?", [article_id])
-        self.db["images"].insert_all(
-            {"article_id": article_id, "position": i, "url": img["url"], "caption": img.get("caption"),
-             "credit": img.get("credit")} for i, img in enumerate(record.get("images") or []))
+        self.db.conn.executemany(
+            "INSERT INTO images (article_id, position, url, caption, credit) VALUES (?, ?, ?, ?, ?)",
+            [(article_id, i, img["url"], img.get("caption"), img.get("credit"))
+             for i, img in enumerate(record.get("images") or [])])
 
     def _cluster(self, article_id: int, body_text: str) -> None:
         """Join the cluster of the nearest earlier near-duplicate (any site in this archive), else start one."""
         value = fingerprint.simhash(body_text)
+        bands = fingerprint.bands(value)
         self.db.execute("DELETE FROM fingerprint_bands WHERE article_id = ?", [article_id])
-        candidates = {other for band, bits in fingerprint.bands(value) for (other,) in self.db.execute(
-            "SELECT article_id FROM fingerprint_bands WHERE band = ? AND value = ?", [band, bits])}
+        same_band = " UNION ALL ".join(["SELECT article_id FROM fingerprint_bands WHERE band = ? AND value = ?"] * len(bands))
+        candidates = self.db.execute(f"SELECT id, simhash, cluster_id FROM articles WHERE id IN ({same_band})",
+                                     [x for pair in bands for x in pair]).fetchall()
         cluster = article_id
-        for other in sorted(candidates - {article_id}):
-            near = self.db.execute("SELECT simhash, cluster_id FROM articles WHERE id = ?", [other]).fetchone()
-            if near and fingerprint.distance(value, int(near[0], 16)) <= fingerprint.MAX_DISTANCE:
-                cluster = min(cluster, near[1] or other)
-        self.db["fingerprint_bands"].insert_all(
-            {"band": band, "value": bits, "article_id": article_id} for band, bits in fingerprint.bands(value))
-        self.db["articles"].update(article_id, {"simhash": f"{value:016x}", "cluster_id": cluster})
+        for other, simhash, other_cluster in candidates:
+            if simhash and fingerprint.distance(value, int(simhash, 16)) <= fingerprint.MAX_DISTANCE:
+                cluster = min(cluster, other_cluster or other)
+        self.db.conn.executemany("INSERT INTO fingerprint_bands (band, value, article_id) VALUES (?, ?, ?)",
+                                 [(band, bits, article_id) for band, bits in bands])
+        self.db.execute("UPDATE articles SET simhash = ?, cluster_id = ? WHERE id = ?",
+                        [f"{value:016x}", cluster, article_id])
 
     def mark_gone(self, url: str, reason: str) -> bool:
         """Tombstone a held article (404/410, sent home, a not-found page); keeps its last good copy."""

@@ -95,3 +95,20 @@ def m004_history(db):
 def m005_band_index(db):
     """Bands looked up and deleted by article (saves, Datasette's row page): archives past m004 need it too."""
     db["fingerprint_bands"].create_index(["article_id"], if_not_exists=True)
+
+
+@MIGRATIONS()
+def m006_write_path(db):
+    """Cheaper writes: stems found once are kept (a crawl no longer runs Sastrawi again on words it has
+    seen), and `articles_fts` is re-indexed only when a text it holds changes, not on every update of
+    `last_seen_at` or the fingerprint (which re-tokenised the whole story each time)."""
+    search.create_stem_table(db)
+    texts = ("title", "description", "body_text")
+    db.execute("DROP TRIGGER IF EXISTS articles_au")
+    db.execute(
+        f"CREATE TRIGGER articles_au AFTER UPDATE OF {', '.join(texts)} ON articles"
+        f" WHEN {' OR '.join(f'old.{c} IS NOT new.{c}' for c in texts)} BEGIN"
+        f" INSERT INTO articles_fts (articles_fts, rowid, {', '.join(texts)})"
+        f" VALUES ('delete', old.rowid, {', '.join(f'old.{c}' for c in texts)});"
+        f" INSERT INTO articles_fts (rowid, {', '.join(texts)}) VALUES (new.rowid, {', '.join(f'new.{c}' for c in texts)});"
+        " END")

@@ -16,8 +16,10 @@ from conftest import ROOT, run_crawl
 
 KILLS = 10
 SEED = 3
-# Slow enough that a kill lands between two articles, fast enough for ten runs in well under a minute.
-SLOW = ["-s", "DOWNLOAD_DELAY=0.1", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING"]
+# Slow enough that a kill lands between two articles, fast enough for ten runs in well under a minute;
+# written in batches of two articles (a page and an article item each), so kills also land with a batch open.
+SLOW = ["-s", "DOWNLOAD_DELAY=0.1", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING",
+        "-s", "HAJAR_WRITE_BATCH=4"]
 
 
 def count(path, sql: str) -> int:

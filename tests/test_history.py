@@ -17,6 +17,7 @@ import yaml
 from warcio.archiveiterator import ArchiveIterator
 
 from conftest import FIXTURES, ROOT, SAMPLE_SITE, run_crawl, start_sample_site, stop
+from hajar_scraper import search
 from hajar_scraper import reparse as reparse_module
 from hajar_scraper.archive import Archive
 from hajar_scraper.record import content_hash
@@ -157,11 +158,14 @@ def test_a_v1_archive_is_upgraded_in_place(tmp_path):
     shutil.copy(FIXTURES / "archive" / "v1.db", path)
     archive = Archive(path)
     assert archive.upgraded == ["m002_discovery_plans_and_run_alarms", "m003_stemmed_search", "m004_history",
-                                "m005_band_index"]
+                                "m005_band_index", "m006_write_path"]
     assert ["article_id"] in [i.columns for i in archive.db["fingerprint_bands"].indexes]
     assert archive.db["articles"].count == 2 and archive.db["pages"].count == 2
     assert {"warc_file", "digest"} <= set(archive.db["pages"].columns_dict)
     assert {"gone_at", "cluster_id", "record_hash"} <= set(archive.db["articles"].columns_dict)
+    assert archive.db["stems"].count == 0  # v1 had the stemmed index; stems are kept from now on
+    assert search.rebuild_index(archive.db) == 2
+    assert archive.db.execute("SELECT stem FROM stems WHERE word = 'memperketat'").fetchall() == [("ketat",)]
     counts = reparse_all(archive)  # v1 kept bodies gzip-compressed in the database
     assert sum(counts.values()) == 2 and counts["newly accepted"] == 0
     assert Archive(path).upgraded == []

@@ -1,0 +1,84 @@
+"""Items are archived in batches, one transaction each: nothing is written half, a failing item costs itself only."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from scrapy.utils.test import get_crawler
+
+from conftest import FIXTURES
+from hajar_scraper.encoding import decode_page
+from hajar_scraper.items import ArticleItem, PageItem
+from hajar_scraper.parsers import parse_article
+from hajar_scraper.pipelines import ArchivePipeline
+from hajar_scraper.spiders.sites import HajarnewsSpider
+
+EXPECTED = {p: json.loads(p.with_suffix(".json").read_text(encoding="utf-8"))
+            for p in sorted(FIXTURES.glob("*/*.html")) if p.with_suffix(".json").exists()}
+PAGES = list({e["record"]["url"]: p for p, e in EXPECTED.items() if "record" in e}.values())[:3]  # three stories
+
+
+def items_of(path) -> tuple[PageItem, ArticleItem]:
+    url = EXPECTED[path]["fetched_url"]
+    body = path.read_bytes()
+    record = parse_article(decode_page(body, "text/html"), url, site=EXPECTED[path]["record"]["site"],
+                           fetched_at="2026-11-28T10:00:00+00:00")
+    return (PageItem(url, 200, {"Content-Type": "text/html"}, "2026-11-28T10:00:00+00:00", body),
+            ArticleItem(record, url))
+
+
+def open_pipeline(db, batch: int) -> ArchivePipeline:
+    crawler = get_crawler(HajarnewsSpider, {"HAJAR_DB": str(db), "HAJAR_WRITE_BATCH": batch})
+    crawler.spider = HajarnewsSpider.from_crawler(crawler, base_url="http://127.0.0.1:9")
+    pipeline = ArchivePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    return pipeline
+
+
+def articles(db) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        return [url for (url,) in conn.execute("SELECT url FROM articles ORDER BY url")]
+
+
+def test_a_batch_lands_whole_when_full_and_the_rest_at_close(tmp_path):
+    db = tmp_path / "a.db"
+    pipeline = open_pipeline(db, batch=4)
+    first, second, third = (items_of(p) for p in PAGES[:3])
+    for item in (*first, second[0]):
+        pipeline.process_item(item)
+    assert articles(db) == []  # three items pending: nothing written yet, not even the first article
+    pipeline.process_item(second[1])
+    assert articles(db) == sorted([first[1].record["url"], second[1].record["url"]])
+    for item in third:
+        pipeline.process_item(item)
+    pipeline.close_spider()
+    assert articles(db) == sorted(i[1].record["url"] for i in (first, second, third))
+    with sqlite3.connect(db) as conn:  # each article is linked to the fetch it came from
+        assert conn.execute("SELECT count(*) FROM articles a JOIN pages p ON p.id = a.page_id").fetchone() == (3,)
+        assert conn.execute("SELECT new, failed, rejected, status FROM crawl_runs").fetchall() == [
+            (3, 0, 0, "finished")]
+
+
+def test_an_item_that_cannot_be_written_costs_itself_only(tmp_path, monkeypatch):
+    db = tmp_path / "a.db"
+    pipeline = open_pipeline(db, batch=6)
+    batch = [items_of(p) for p in PAGES[:3]]
+    broken = batch[1][1].record["url"]
+    save = pipeline.archive.save_article
+
+    def failing(record, *args):
+        if record["url"] == broken:
+            raise OverflowError("Python int too large to convert to SQLite INTEGER")
+        return save(record, *args)
+
+    monkeypatch.setattr(pipeline.archive, "save_article", failing)
+    for pair in batch:
+        for item in pair:
+            pipeline.process_item(item)
+    pipeline.close_spider()
+    assert articles(db) == sorted([batch[0][1].record["url"], batch[2][1].record["url"]])
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT url, reason, detail FROM rejects").fetchall() == [
+            (broken, "archive_error", "OverflowError: Python int too large to convert to SQLite INTEGER")]
+        assert conn.execute("SELECT count(*) FROM pages").fetchone() == (3,)

@@ -4,7 +4,7 @@ Both crawls run as subprocesses with politeness delays off (robots.txt still obe
 the crawler's own. The ratio full / bare is what parsing and archiving cost; peak RSS is the
 kernel's high-water mark of each crawl process (wait4's ru_maxrss). The full crawl runs twice: into
 a new archive, where Sastrawi must stem every word for the first time, and into an archive that
-already knows the words of another synthetic site, as every crawl after an archive's first does.
+already knows the language's words, as a mature archive does.
 
     python bench/crawl.py            # 2,000 articles, 3 runs of each
     python bench/crawl.py --scale    # 20,000 articles
@@ -21,8 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import (BIN, ROOT, median, noise, run_measured, start_server, stop, synthetic_articles, table,
-                    verdict)
+from common import BIN, ROOT, TextGen, median, noise, run_measured, start_server, stop, table, verdict
 from hajar_scraper import search
 from hajar_scraper.archive import Archive
 
@@ -38,14 +37,12 @@ def bare_crawl(base: str, concurrency: int) -> dict:
     return {**run, "articles": result["pages"], "seconds": result["seconds"]}
 
 
-def archive_knowing_words(path: Path, count: int) -> Path:
-    """An empty archive whose `stems` table holds the words of other stories in the same language:
-    what every crawl after an archive's first one meets, most words known and the rarest ones new."""
+def archive_knowing_words(path: Path) -> Path:
+    """An empty archive whose `stems` table holds every word of the synthetic language (TextGen's
+    50,000): a mature archive, which has met nearly every word its stories use."""
     archive = Archive(path)
-    words = {w for a in synthetic_articles(count, stories=8)
-             for text in (a.title, a.excerpt, *a.paragraphs) for w in search.words(text.lower())}
     with archive.db.atomic():
-        search.archive_stems(archive.db, words)
+        search.archive_stems(archive.db, {w.lower() for w in TextGen(7).words})
     archive.close()
     return path
 
@@ -88,7 +85,7 @@ def main() -> None:
     results: dict[str, list[dict]] = {kind: [] for kind in kinds}
     try:
         with tempfile.TemporaryDirectory(prefix="hajar-bench-") as tmp:
-            knowing = archive_knowing_words(Path(tmp) / "knowing.db", count) if "known" in kinds else None
+            knowing = archive_knowing_words(Path(tmp) / "knowing.db") if "known" in kinds else None
             crawls = {"bare": lambda n: bare_crawl(base, args.concurrency),
                       "full": lambda n: full_crawl(base, args.concurrency, Path(tmp) / f"run{n}.db"),
                       "known": lambda n: full_crawl(base, args.concurrency, Path(tmp) / f"known{n}.db", knowing)}

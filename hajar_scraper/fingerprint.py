@@ -34,9 +34,12 @@ def simhash(text: str) -> int:
 
 @lru_cache(maxsize=100_000)
 def _lanes(word: str) -> int:
-    """The word's 64-bit hash spread out: a 1 in lane `bit` for every bit set."""
-    value = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "big")
-    return sum(1 << (bit * _LANE) for bit in range(BITS) if value >> bit & 1)
+    """The word's 64-bit hash spread out: a 1 in lane `bit` for every bit set (a byte at a time)."""
+    digest = hashlib.blake2b(word.encode(), digest_size=8).digest()  # big-endian: the last byte holds bits 0-7
+    return sum(_BYTE_LANES[byte] << (k * 8 * _LANE) for k, byte in enumerate(reversed(digest)))
+
+
+_BYTE_LANES = [sum(1 << (bit * _LANE) for bit in range(8) if byte >> bit & 1) for byte in range(256)]
 
 
 def distance(a: int, b: int) -> int:

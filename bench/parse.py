@@ -130,7 +130,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", help="saved pages (files or folders) to add as their own set")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--profile", action="store_true", help="print pyinstrument's profile of parse_article")
+    parser.add_argument("--profile", action="store_true",
+                        help="print pyinstrument's profile of parse_article on the small and the large sample pages")
     args = parser.parse_args()
     sample = sample_pages()
     sets = {"fixtures": fixture_pages(), "sample site": sample,
@@ -151,9 +152,10 @@ def main() -> None:
         verdicts += [[name, "≥ 1.5× trafilatura's pages/s", f"{vs_traf:.2f}×", verdict(vs_traf >= 1.5)],
                      [name, "≤ 4× bare lxml's time", f"{vs_lxml:.1f}×", verdict(vs_lxml <= 4)]]
     print(table(["pages", "target", "measured", "result"], verdicts, title="Targets"))
-    if args.profile:
-        print("\nProfile of parse_article over the sample site + theme chrome pages:")
-        profile(sets["sample site + theme chrome (171 KB)"])
+    if args.profile:  # the small pages show the fixed cost per story, the large ones what grows with the page
+        for name in ("sample site", "sample site + theme chrome (171 KB)"):
+            print(f"\nProfile of parse_article over the {name} pages:")
+            profile(sets[name])
 
 
 if __name__ == "__main__":

@@ -77,8 +77,13 @@ def crawl(site, base_url, db, since, until, full, probe, recheck, overrides):
 @click.option("--port", default=8001, show_default=True, type=int)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--dir", "directory", type=click.Path(file_okay=False), help="Datasette config directory.")
-def serve(port, host, directory):
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 32),
+              help="Datasette processes sharing the port: one process runs its pages' Python on one core.")
+def serve(port, host, directory, workers):
     """Serve the archive directory with Datasette."""
+    import signal
+    import socket
+
     from hajar_scraper.archive import Archive
 
     directory = Path(directory) if directory else archive_dir()
@@ -86,12 +91,32 @@ def serve(port, host, directory):
         raise click.ClickException(f"no archive directory at {directory}")
     for path in sorted(directory.glob("*.db")):  # archives made by older versions are upgraded first
         Archive(path).close()
-    click.echo(f"Datasette on http://{host}:{port}/")
+    if workers == 1:
+        commands = [[sys.executable, "-m", "datasette", "serve", str(directory), "--host", host, "--port", str(port)]]
+    else:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past connections do not count
+            try:  # a port another program listens on is an error here, not a worker's traceback
+                probe.bind((host, port))
+            except OSError as error:
+                raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from None
+        commands = [[sys.executable, "-m", "hajar_scraper.serving", str(directory), host, str(port)]] * workers
+    click.echo(f"Datasette on http://{host}:{port}/" + (f" ({workers} processes)" if workers > 1 else ""))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a stop stops the workers too (finally below)
+    processes = [subprocess.Popen(command) for command in commands]
     try:
-        subprocess.run([sys.executable, "-m", "datasette", "serve", str(directory), "--host", host,
-                        "--port", str(port)], check=False)
+        for process in processes:
+            process.wait()
     except KeyboardInterrupt:
         pass
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 @main.command()

@@ -18,8 +18,9 @@ def canonical_url(url: str, base: str | None = None) -> str:
     """Host lower-cased, tracking parameters, fragment and AMP suffix removed, scheme kept."""
     if base:
         url = urljoin(base, url)
-    url = url_query_cleaner(url, TRACKING_PARAMS, remove=True, keep_fragments=False)
-    url = url_query_cleaner(url, [p for p in _query_keys(url) if p.startswith("utm_")], remove=True)
+    if "?" in url or "#" in url:  # without either, the cleaners give the address back unchanged
+        url = url_query_cleaner(url, TRACKING_PARAMS, remove=True, keep_fragments=False)
+        url = url_query_cleaner(url, [p for p in _query_keys(url) if p.startswith("utm_")], remove=True)
     scheme, netloc, path, query, _ = urlsplit(url)
     if _AMP_PATH.search(path):
         path = _AMP_PATH.sub("/", path)

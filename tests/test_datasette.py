@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 import sqlite_utils
@@ -78,3 +80,35 @@ def test_metadata_describes_every_table_and_column(crawled_db):
         described = tables[table].get("columns", {})
         missing = [c for c in db[table].columns_dict if not described.get(c)]
         assert missing == [], f"{table}: undescribed columns {missing}"
+
+
+def test_hajar_serve_runs_workers_and_a_stop_stops_them_all(crawled_db, tmp_path):
+    """`hajar serve --workers 2`: two Datasette processes answer on one port; stopping the command stops both."""
+    config = tmp_path / "archive"
+    shutil.copytree(ROOT / "archive", config, ignore=shutil.ignore_patterns("*.db", "*.db-*"))
+    sqlite3.connect(crawled_db).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+    shutil.copy(crawled_db, config / "hajarnews.db")
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "hajar_scraper.cli", "serve", "--dir", str(config), "--port",
+                                str(port), "--workers", "2"], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/-/versions.json")
+        assert process.stdout.readline() == f"Datasette on http://127.0.0.1:{port}/ (2 processes)\n"
+        workers = [int(pid) for pid in open(f"/proc/{process.pid}/task/{process.pid}/children").read().split()]
+        assert len(workers) == 2
+        assert get_json(f"http://127.0.0.1:{port}/hajarnews/articles.json?_size=1")["rows"]
+    finally:
+        stop(process)
+    for pid in workers:
+        assert not Path(f"/proc/{pid}").exists()
+
+
+def test_hajar_serve_says_when_the_port_is_taken(tmp_path):
+    (tmp_path / "archive").mkdir()
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "hajar_scraper.cli", "serve", "--dir", str(tmp_path / "archive"),
+                                 "--port", str(port)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stderr.splitlines()[-1]) == (
+        1, f"Error: cannot listen on 127.0.0.1:{port}: Address already in use")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import http.client
 import importlib.util
 import json
+import sqlite3
 import urllib.parse
 
+import lxml.html
 import pytest
+from datasette.app import Datasette
 
 from conftest import ROOT
 from hajar_scraper import search
@@ -163,33 +167,37 @@ def test_search_page_links_feeds_for_the_query(web):
         TITLES["guru"])
 
 
-def test_a_search_out_of_time_is_reported_not_a_500():
+def test_a_search_out_of_time_is_reported_not_a_500(tmp_path):
     """sql_time_limit_ms interrupts a site's search: the page says which site, the others still answer."""
     plugin = load_plugin("hajar_search")
+    archive = Archive(tmp_path / "cepat.db")
+    archive.save_article(make_record({
+        "site": "hajarnews", "slug": "jembatan", "title": "Jembatan Dibangun", "authors": [], "categories": [],
+        "tags": [], "published_at": "2021-05-10T14:05:00+07:00",
+        "body_text": "Kualatungkal, Hajarnews.com – Jembatan dibangun."}))
 
     class Database:
         def __init__(self, fail):
             self.fail = fail
 
-        async def execute(self, sql, params):
+        async def execute_fn(self, fn):
             if self.fail:
-                raise plugin.QueryInterrupted(Exception("interrupted"), sql, params)
-            row = {"id": 1, "title": "Jembatan dibangun", "published_at": "2021-05-10T14:05:00+07:00",
-                   "authors": "[]", "dateline": None, "snippet": "<mark>dibangun</mark>", "score": -1.0}
-            return type("Result", (), {"rows": [row]})()
+                raise sqlite3.OperationalError("interrupted")
+            return fn(archive.db.conn)
 
     class Datasette:
         urls = type("Urls", (), {"database": staticmethod(lambda name: f"/{name}")})()
 
-        async def get_canned_query(self, name, query, actor):
-            return {"sql": "select 1"}
+        def setting(self, name):
+            return 1500
 
         def get_database(self, name):
             return Database(fail=name == "lambat")
 
     form = plugin.read_form({"q": "pembangunan"})
-    rows, timed_out = asyncio.run(plugin.run_search(Datasette(), None, form, ["lambat", "cepat"]))
-    assert ([r["href"] for r in rows], timed_out) == (["/cepat/artikel/1"], ["lambat"])
+    results = asyncio.run(plugin.run_search(Datasette(), form, ["lambat", "cepat"]))
+    assert ([r["href"] for r in results.rows], results.timed_out) == (["/cepat/artikel/1"], ["lambat"])
+    assert str(results.rows[0]["snippet"]) == "Kualatungkal, Hajarnews.com – Jembatan <mark>dibangun</mark>."
 
 
 def load_plugin(name: str):
@@ -197,3 +205,83 @@ def load_plugin(name: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+# the articles table's own search box -------------------------------------------------------------
+def test_the_table_search_goes_to_the_search_page(web):
+    base, _ = web
+    connection = http.client.HTTPConnection(urllib.parse.urlsplit(base).netloc, timeout=10)
+    connection.request("GET", "/hajarnews/articles?_search=pembangunan+jalan&_sort=id")
+    response = connection.getresponse()
+    assert (response.status, response.getheader("Location")) == (302, "/-/cari?q=pembangunan+jalan&situs=hajarnews")
+    connection.close()
+    assert texts(page(f"{base}/hajarnews/articles?_search=pembangunan"), "//li[@class='result']/h2/a") == (
+        search_titles(base, q="pembangunan", situs="hajarnews"))
+
+
+@pytest.mark.parametrize("path, query, location", [
+    ("/hajarnews/articles", "_search=jembatan", "/-/cari?q=jembatan&situs=hajarnews"),
+    ("/jambiupdate/articles", "_search_title=gedung&_facet=site", "/-/cari?q=gedung&situs=jambiupdate"),
+    ("/hajarnews/articles", "_search=++", None),
+    ("/hajarnews/articles", "_sort=id", None),
+    ("/hajarnews/articles.json", "_search=jembatan", None),  # scripts keep Datasette's plain FTS
+    ("/hajarnews/articles/3", "_search=jembatan", None),
+    ("/nosuchdb/articles", "_search=jembatan", None),
+])
+def test_table_search_redirects(path, query, location):
+    plugin = load_plugin("hajar_search")
+    datasette = Datasette([], memory=True)
+    datasette.databases.update(hajarnews=None, jambiupdate=None)
+    assert plugin.table_search_redirect(datasette, path, query) == location
+
+
+# the search page's rule and pages, with the rule's window shrunk to the fixture archive ----------
+@pytest.fixture
+def small_window(web_archive, monkeypatch):
+    """In-process Datasette over the fixture archives; common = in 5 of the 10 newest ids; 5 a page."""
+    monkeypatch.setattr(search, "SHARE_WINDOW", 10)
+    monkeypatch.setattr(search, "COMMON_SHARE", 0.5)
+    monkeypatch.setattr(search, "PAGE_SIZE", 5)
+    config, _ = web_archive
+    datasette = Datasette([], config_dir=config)
+
+    def get(path):
+        async def fetch_page():
+            await datasette.invoke_startup()
+            return await datasette.client.get(path)
+        response = asyncio.run(fetch_page())
+        assert response.status_code == 200, response.text[-2000:]
+        return lxml.html.fromstring(response.text)
+    return get
+
+
+def test_a_word_in_most_articles_lists_newest_first_and_says_so(small_window):
+    tree = small_window("/-/cari?q=hajarnews&situs=hajarnews")
+    assert texts(tree, "//li[@class='result']/h2/a") == [
+        "Wabup Tanjabbar Hadiri dan Buka Secara Resmi Giat Sosialisasi Kerjasama Dalam Negeri"] + [
+        TITLES[k] for k in ("vaksinasi", "bantuan", "pola", "cek")]
+    assert tree.xpath("string(//p[@class='common-words'])") == (
+        "Kata hajarnews ada di satu dari dua puluh artikel terbaru atau lebih, jadi tidak dipakai untuk "
+        "mengurutkan: hasil diurutkan dari yang terbaru.")
+    assert tree.xpath("string(//p[@class='result-count'])").startswith("13 hasil untuk hajarnews (")
+    assert tree.xpath("//nav[@class='pages']/a/@href") == ["/-/cari?q=hajarnews&situs=hajarnews&hal=2"]
+
+
+def test_the_next_pages(small_window):
+    tree = small_window("/-/cari?q=hajarnews&situs=hajarnews&hal=2")
+    assert texts(tree, "//li[@class='result']/h2/a") == [
+        TITLES["guru"], TITLES["buku"], "Warga Tungkal Ilir Gotong Royong Bersihkan Parit",
+        "Lomba Perahu Hias Meriahkan Hari Jadi", TITLES["sekolah"]]  # published 22, 21, 20, 19, 18 May
+    assert tree.xpath("string(//p[@class='result-count'])").endswith("; 6–10 ditampilkan.")
+    assert tree.xpath("string(//nav[@class='pages'])") == "‹ Sebelumnya Halaman 2 dari 3 Berikutnya ›"
+    assert len(small_window("/-/cari?q=hajarnews&situs=hajarnews&hal=3").xpath("//li[@class='result']")) == 3
+    assert small_window("/-/cari?q=hajarnews&hal=9").xpath("string(//li[@class='none'])") == (
+        "Tidak ada artikel yang cocok.")
+
+
+def test_a_common_word_beside_a_rarer_one_is_left_out_of_the_ranking(small_window):
+    tree = small_window("/-/cari?q=hajarnews+pembangunan&situs=hajarnews")
+    assert texts(tree, "//li[@class='result']/h2/a")[0] == TITLES["musrenbang"]  # ranked: the headline hit first
+    assert tree.xpath("string(//p[@class='common-words'])") == (
+        "Kata hajarnews ada di satu dari dua puluh artikel terbaru atau lebih, jadi tidak dipakai untuk "
+        "mengurutkan.")

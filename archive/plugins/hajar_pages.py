@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import sqlite3
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -116,42 +117,59 @@ def source_links(article: dict) -> list[dict]:
     return [{"label": "Artikel asli di situs penerbit", "href": url}] if url else []
 
 
+def read_article(conn, article_id: int) -> tuple[dict, list[dict], list[dict], str | None] | None:
+    """The article, its images, its versions and its site's name: four lookups by primary key, run
+    together in one trip to the database's thread (None: no such article, or no articles table)."""
+    factory, conn.row_factory = conn.row_factory, sqlite3.Row  # Datasette's connection: put it back after
+    try:
+        row = conn.execute("SELECT * FROM articles WHERE id = ?", [article_id]).fetchone()
+        if row is None:
+            return None
+        images = conn.execute("SELECT position, url, caption, credit FROM images WHERE article_id = ? "
+                              "ORDER BY position", [article_id]).fetchall()
+        versions = conn.execute("SELECT version, content_hash, title, body_text, seen_at FROM article_versions "
+                                "WHERE article_id = ? ORDER BY version", [article_id]).fetchall()
+        site = conn.execute("SELECT name FROM sites WHERE slug = ?", [row["site"]]).fetchone()
+    except sqlite3.OperationalError as error:
+        if "no such table" in str(error):
+            return None
+        raise
+    finally:
+        conn.row_factory = factory
+    return dict(row), [dict(r) for r in images], [dict(r) for r in versions], site[0] if site else None
+
+
 async def article_context(datasette, database: str, article_id: int) -> dict:
     """Everything the reading page shows, read in a few indexed queries."""
-    db = datasette.get_database(database)
-    rows = (await db.execute("SELECT * FROM articles WHERE id = ?", [article_id])).rows
-    if not rows:
+    found = await datasette.get_database(database).execute_fn(lambda conn: read_article(conn, article_id))
+    if found is None:
         raise NotFound("Artikel tidak ditemukan")
-    article = dict(rows[0])
-    images = [dict(r) for r in (await db.execute(
-        "SELECT position, url, caption, credit FROM images WHERE article_id = ? ORDER BY position",
-        [article_id])).rows]
-    versions = [dict(r) for r in (await db.execute(
-        "SELECT version, content_hash, title, body_text, seen_at FROM article_versions "
-        "WHERE article_id = ? ORDER BY version", [article_id])).rows]
+    article, images, versions, site_name = found
     for before, after in list(zip(versions, versions[1:]))[-MAX_DIFFS:]:
         after["title_diff"] = word_diff(before["title"], after["title"]) if before["title"] != after["title"] else []
         after["body_diff"] = word_diff(before["body_text"], after["body_text"])
-    site = (await db.execute("SELECT name FROM sites WHERE slug = ?", [article["site"]])).rows
     lead = images[0] if images and web_url(images[0]["url"]) else None
     body_html = safe_body(article["body_html"])
     terms = {name: json.loads(article[name] or "[]") for name in ("authors", "categories", "tags")}
     corrections = [c for c in json.loads(article.get("corrections") or "[]") if isinstance(c, dict)]
+    articles_url = datasette.urls.table(database, "articles")
     return {
-        "article": article, "database": database, "site_name": site[0]["name"] if site else article["site"],
+        "article": article, "database": database, "site_name": site_name or article["site"],
         "lead_image": lead if lead and str(escape(lead["url"])) not in body_html else None,
         "body_html": body_html, "versions": versions, "source_links": source_links(article),
-        "corrections": corrections,
+        "corrections": corrections, "crumb_links": [(datasette.urls.instance(), "home"),
+                                               (datasette.urls.database(database), database),
+                                               (articles_url, "articles")],
         **{name: [{"name": v, "href": facet_link(datasette, database, name, v)} for v in values]
            for name, values in terms.items()},
-        "dateline_href": f"{datasette.urls.table(database, 'articles')}?{urlencode({'dateline': article['dateline']})}"
+        "dateline_href": f"{articles_url}?{urlencode({'dateline': article['dateline']})}"
         if article["dateline"] else None,
     }
 
 
 async def article_page(datasette, request):
     database = request.url_vars["database"]
-    if database not in datasette.databases or not await datasette.get_database(database).table_exists("articles"):
+    if database not in datasette.databases or database.startswith("_"):
         raise NotFound("Basis data tidak ditemukan")
     context = await article_context(datasette, database, int(request.url_vars["id"]))
     context["metadata"] = datasette.metadata()
@@ -171,6 +189,7 @@ def prepare_connection(conn):
 
 @hookimpl
 def prepare_jinja2_environment(env):
+    env.auto_reload = False  # templates are read once, not stat()ed again on every page (~9 a page)
     env.filters["tanggal"] = indonesian_time
     env.filters["tanggal_pendek"] = short_date
     env.filters["web_url"] = web_url

@@ -1,20 +1,23 @@
-"""Search in Bahasa Indonesia: the SQL functions the `search` canned query needs, and the page /-/cari.
+"""Search in Bahasa Indonesia: the page /-/cari, and the SQL functions the `search` canned query needs.
 
-The ranked SQL itself lives once, in metadata.yml (canned query `search` of every site database);
-this page runs that query on each site database and merges the results.
+The page runs `search.find` (the newest 500 hits, bm25 over the words that are not common) on each
+site database the visitor may search with the `search` canned query, merges them and shows a page
+of 20 with snippets cut from the stored stems. The canned query stays the SQL/JSON interface.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import time
 from datetime import datetime
-from urllib.parse import urlencode
+from typing import NamedTuple
+from urllib.parse import parse_qs, urlencode
 
 import nh3
 from datasette import hookimpl
-from datasette.database import QueryInterrupted
+from datasette.utils import sqlite_timelimit
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
@@ -22,14 +25,14 @@ from hajar_scraper import search
 
 DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
 MAX_QUERY_CHARS = 200
-MAX_RESULTS = 50
 SORTS = {"": "relevansi", "newest": "terbaru"}
 PAGE_HEADERS = {"Content-Security-Policy": "script-src 'none'; object-src 'none'; base-uri 'none'",
                 "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
 
 
-def _snippet(text, query, size=32):
-    return search.snippet(text, query, int(size))
+def _snippet(text, query, size=32, stems=None):
+    return search.stem_snippet(text, stems, query, int(size)) if stems is not None else search.snippet(
+        text, query, int(size))
 
 
 @hookimpl
@@ -76,35 +79,92 @@ def read_form(args) -> dict:
     sort = args.get("urut", "")
     return {"q": args.get("q", "").strip()[:MAX_QUERY_CHARS], "situs": args.get("situs", ""),
             "dari": since if DATE.match(since) else "", "sampai": until if DATE.match(until) else "",
-            "urut": sort if sort in SORTS else ""}
+            "urut": sort if sort in SORTS else "", "hal": _page_number(args.get("hal", ""))}
 
 
-async def run_search(datasette, actor, form: dict, databases: list[str]) -> tuple[list[dict], list[str]]:
-    """The merged results of every chosen database, and the databases whose search ran out of time."""
-    rows, timed_out = [], []
-    params = {"q": form["q"], "since": form["dari"], "until": form["sampai"], "sort": form["urut"]}
-    for name in databases:
-        query = await datasette.get_canned_query(name, "search", actor)
+def _page_number(value: str) -> int:
+    return int(value) if value.isdigit() and 0 < int(value) <= 1000 else 1
+
+
+class Results(NamedTuple):
+    """One page of merged results, and what the page must say about them."""
+
+    rows: list[dict]
+    total: int  # hits found, at most CANDIDATES a database
+    capped: bool  # some database had more hits than that
+    ranked: bool  # bm25; False: newest first
+    common: list[str]  # words too common to rank by
+    timed_out: list[str]  # databases whose search ran out of time
+
+
+async def _in_time(datasette, name: str, fn):
+    """fn(conn) on the database's read connection, interrupted after sql_time_limit_ms like any query."""
+    def limited(conn):
+        with sqlite_timelimit(conn, datasette.setting("sql_time_limit_ms")):
+            return fn(conn)
+    return await datasette.get_database(name).execute_fn(limited)
+
+
+def _moment(published_at: str) -> float:
+    """Sites differ in zone (WIB, WITA, WIT): compare instants, not strings."""
+    return datetime.fromisoformat(published_at).timestamp()
+
+
+async def run_search(datasette, form: dict, databases: list[str]) -> Results:
+    """The chosen page of the merged results of every chosen database."""
+    phrases = search.query_phrases(form["q"])
+    common, timed_out, alive = set(), [], list(databases)
+    if len(databases) > 1:  # a phrase common in any archive is left out of the ranking in all
+        for name in databases:
+            try:
+                common |= await _in_time(datasette, name, lambda conn: search.common_phrases(conn, phrases))
+            except sqlite3.OperationalError:  # interrupted: say so, and show what the other sites found
+                timed_out.append(name)
+                alive.remove(name)
+    lists, capped, ranked = [], False, form["urut"] != "newest"
+    for name in alive:
         try:
-            result = await datasette.get_database(name).execute(query["sql"], params)
-        except QueryInterrupted:  # sql_time_limit_ms: say so, and show what the other sites found
+            hits = await _in_time(datasette, name, lambda conn: search.find(
+                conn, form["q"], form["dari"], form["sampai"], form["urut"], common if len(databases) > 1 else None))
+        except sqlite3.OperationalError:
             timed_out.append(name)
             continue
-        for row in result.rows:
-            row = dict(row)
-            row.update(database=name, snippet=marked(row["snippet"]),
-                       title_html=marked(search.snippet(row["title"], form["q"], 0)),
-                       authors=json.loads(row["authors"] or "[]"),
-                       href=f"{datasette.urls.database(name)}/artikel/{row['id']}")
-            rows.append(row)
-    def moment(row):  # sites differ in zone (WIB, WITA, WIT): compare instants, not strings
-        return datetime.fromisoformat(row["published_at"]).timestamp()
+        common.update(p for p in phrases if phrases[p] in hits.common)
+        if hits.rows:
+            lists.append([(name, article_id, published, score) for article_id, published, score in hits.rows])
+        capped, ranked = capped or hits.capped, ranked and hits.ranked
+    found = lists[0] if len(lists) == 1 else [hit for hits in lists for hit in hits]
+    if len(lists) > 1:  # one archive's list is in order already
+        found.sort(key=lambda hit: hit[3] if ranked else -_moment(hit[2]))
+    first = (form["hal"] - 1) * search.PAGE_SIZE
+    shown = found[first:first + search.PAGE_SIZE]
+    details = {}
+    for name in dict.fromkeys(hit[0] for hit in shown):
+        ids = [hit[1] for hit in shown if hit[0] == name]
+        try:
+            rows = await _in_time(datasette, name, lambda conn: search.result_rows(conn, ids, form["q"]))
+        except sqlite3.OperationalError:
+            timed_out.append(name)
+            continue
+        details.update({(name, article_id): row for article_id, row in rows.items()})
+    rows = []
+    for name, article_id, _, _ in shown:
+        if (name, article_id) not in details:
+            continue
+        row = dict(details[name, article_id])
+        # search.snippet escapes all it does not mark, so its HTML is used as it is
+        row.update(database=name, snippet=Markup(row["snippet"]), title_html=Markup(row["title_html"]),
+                   authors=json.loads(row["authors"] or "[]"),
+                   href=f"{datasette.urls.database(name)}/artikel/{article_id}")
+        rows.append(row)
+    words = [phrases[p] for p in phrases if p in common]
+    return Results(rows, len(found), capped, ranked and bool(found), words, timed_out)
 
-    if form["urut"] == "newest":
-        rows.sort(key=moment, reverse=True)
-    else:
-        rows.sort(key=lambda r: (r["score"], -moment(r)))
-    return rows[:MAX_RESULTS], timed_out
+
+def page_link(datasette, form: dict, page: int) -> str:
+    fields = {"q": form["q"], "situs": form["situs"], "dari": form["dari"], "sampai": form["sampai"],
+              "urut": form["urut"], "hal": page}
+    return datasette.urls.path("/-/cari") + "?" + urlencode({k: v for k, v in fields.items() if v not in ("", 1)})
 
 
 async def search_page(datasette, request):
@@ -112,16 +172,59 @@ async def search_page(datasette, request):
     databases = await searchable_databases(datasette, request.actor)
     chosen = [form["situs"]] if form["situs"] in databases else databases
     started = time.perf_counter()
-    rows, timed_out = await run_search(datasette, request.actor, form, chosen) if form["q"] else ([], [])
+    results = await run_search(datasette, form, chosen) if form["q"] else Results([], 0, False, False, [], [])
+    pages = max(1, -(-results.total // search.PAGE_SIZE))
     context = {
-        "form": form, "rows": rows, "timed_out": timed_out, "databases": databases, "sorts": SORTS,
-        "metadata": datasette.metadata(),
-        "elapsed_ms": round((time.perf_counter() - started) * 1000, 1),
+        "form": form, "results": results, "rows": results.rows, "timed_out": results.timed_out,
+        "databases": databases, "sorts": SORTS, "metadata": datasette.metadata(),
+        "elapsed_ms": round((time.perf_counter() - started) * 1000, 1), "pages": pages,
+        "first": (form["hal"] - 1) * search.PAGE_SIZE + 1,
+        "previous": page_link(datasette, form, form["hal"] - 1) if form["hal"] > 1 else None,
+        "next": page_link(datasette, form, form["hal"] + 1) if form["hal"] < pages else None,
         "feeds": [{"database": name, "href": datasette.urls.query(name, "search_feed", format="atom")
                    + "?" + urlencode({"q": form["q"]})} for name in chosen] if form["q"] else [],
     }
     html = await datasette.render_template("hajar_search.html", context, request=request)
     return Response.html(html, headers=PAGE_HEADERS)
+
+
+TABLE_PAGE = re.compile(r"^/(?P<database>[^/]+)/articles$")
+
+
+def table_search_redirect(datasette, path: str, query_string: str) -> str | None:
+    """Where the articles table's own search box sends its query: /-/cari, stemmed and bounded.
+
+    Datasette's `_search` on the table counts and facets every hit of plain FTS: 16 s and time-outs
+    for a common word at a million articles. Other filters of that URL are dropped; the table's
+    JSON (`articles.json?_search=`) is left to Datasette, for scripts that want plain FTS.
+    """
+    match = TABLE_PAGE.match(path)
+    if not match or match["database"] not in datasette.databases:
+        return None
+    args = parse_qs(query_string)
+    words = " ".join(v for k, values in args.items() if k.startswith("_search") for v in values).strip()
+    if not words:
+        return None
+    return datasette.urls.path("/-/cari") + "?" + urlencode({"q": words[:MAX_QUERY_CHARS], "situs": match["database"]})
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def search_redirect(scope, receive, send):
+            if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+                location = table_search_redirect(datasette, scope["path"], scope.get("query_string", b"").decode(
+                    "latin-1"))
+                if location:
+                    await send({"type": "http.response.start", "status": 302,
+                                "headers": [(b"location", location.encode()), (b"content-type", b"text/plain")]})
+                    await send({"type": "http.response.body", "body": b""})
+                    return
+            await app(scope, receive, send)
+
+        return search_redirect
+
+    return wrap
 
 
 @hookimpl

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 
 import lxml.html
 from lxml.etree import ParserError
@@ -12,7 +13,7 @@ from hajar_scraper.parsers import bylines
 from hajar_scraper.parsers import structured as sd
 from hajar_scraper.parsers.body import clean_body, split_credit
 from hajar_scraper.parsers.main_content import find_main_content
-from hajar_scraper.parsers.selectors import select
+from hajar_scraper.parsers.selectors import Scope, select
 from hajar_scraper.parsers.timestamps import choose_time, date_near_headline, machine_time, visible_time
 from hajar_scraper.parsers.titles import clean_title, site_names
 from hajar_scraper.record import (BadPage, MissingField, NotAnArticle, NotFoundPage, content_hash, normalise_text,
@@ -29,7 +30,14 @@ _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "l
 
 
 _FULL_DOCUMENT = re.compile(r"\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html)[\s>]", re.I | re.S)
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# Control characters are no text, and lxml refuses them in any node (a Word paste's \x0b). Deleted from the
+# UTF-8 bytes: ASCII bytes are never part of another character there, and bytes.translate is 5× a regex.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_NONCHARACTERS = ("\ufffe".encode(), "\uffff".encode())
+# `"</html>" in tail.lower()` without lowering the tail (slow on non-ASCII text): no other character lowers
+# to one of `</html>`, so only the ASCII capitals need matching.
+_CLOSING_HTML = re.compile(r"</[hH][tT][mM][lL]>")
+_SIZE_SUFFIX = re.compile(r"-\d+x\d+(?=\.\w+$)")
 _NOT_FOUND = re.compile(r"(tidak|tak)\s+(dapat\s+)?ditemukan|not\s+found|\b404\b", re.I)
 
 
@@ -47,7 +55,7 @@ def parse_page(html: str, url: str, profile: SiteProfile, fetched_at: str | None
     data = sd.read_structured(tree)
     prov: dict[str, str] = {}
     node = data.article or {}
-    article_root, body_node = _story_nodes(tree, profile)
+    article_root, body_node, scope = _story_nodes(tree, profile)
     og_type = (data.meta1("og:type") or "").lower()
     found_by_finder = False
     if body_node is None and profile.family == "generic" and len(tree.xpath("//article")) <= 1:
@@ -59,60 +67,57 @@ def parse_page(html: str, url: str, profile: SiteProfile, fetched_at: str | None
         raise NotAnArticle(f"no article markup (JSON-LD types: {types}; og:type: {og_type or 'none'})")
     if not node and og_type not in ("", "article"):
         raise NotAnArticle(f"page declares og:type {og_type!r}, not an article")
-    scope = article_root if article_root is not None else tree
     sel, tz, now = profile.selectors, profile.timezone, _now(fetched_at)
     names = site_names(data, profile.outlet_names, url)
 
     record = {"site": profile.slug, "url": _url(data, url, prov)}
     record["title"] = _pick(prov, "title",
-                            ("jsonld", clean_title(node.get("headline") or node.get("name"), names)),
-                            ("meta", clean_title(data.meta1("og:title", "twitter:title"), names)),
-                            ("selector", _first_text(scope, sel["title"]) or _first_text(tree, "h1")),
-                            ("text", clean_title(data.title_tag, names)))
+                            ("jsonld", lambda: clean_title(node.get("headline") or node.get("name"), names)),
+                            ("meta", lambda: clean_title(data.meta1("og:title", "twitter:title"), names)),
+                            ("selector", lambda: _first_text(scope, sel["title"]) or _first_text(Scope(tree), "h1")),
+                            ("text", lambda: clean_title(data.title_tag, names)))
     record["published_at"] = choose_time(prov, "published_at", (
         ("jsonld", machine_time(node.get("datePublished"), tz)),
         ("meta", machine_time(data.meta1(*_PUBLISHED_META), tz)),
-        ("selector", visible_time(select(scope, sel["published"]), tz, now)),
+        ("selector", visible_time(scope.select(sel["published"]), tz, now)),
         ("text", date_near_headline(tree, tz, now) if profile.family == "generic" else None)))
     record["modified_at"] = choose_time(prov, "modified_at", (
         ("jsonld", machine_time(node.get("dateModified"), tz)),
         ("meta", machine_time(data.meta1(*_MODIFIED_META), tz)),
-        ("selector", visible_time(select(scope, sel["modified"]), tz, now))))
+        ("selector", visible_time(scope.select(sel["modified"]), tz, now))))
     record["description"] = _pick(prov, "description",
-                                  ("jsonld", _str(node.get("description"))),
-                                  ("meta", data.meta1("description", "og:description", "twitter:description")))
+                                  ("jsonld", lambda: _str(node.get("description"))),
+                                  ("meta", lambda: data.meta1("description", "og:description", "twitter:description")))
 
     body = _body(body_node, tree, record["url"], profile, prov, now, "text" if found_by_finder else "selector")
     record.update(body_text=body.text, body_html=body.html, dateline=body.dateline, signature=body.signature,
                   corrections=body.corrections)
     record["editor"] = _pick(prov, "editor",
-                             ("jsonld", next(iter(sd.names(node.get("editor"), data)), None)),
-                             ("selector", bylines.clean_name(_first_text(scope, sel["editor"]) or "")),
-                             ("text", body.byline.editor))
-    meta_author = [a for a in [data.meta1("author")] if a and "://" not in a]
-    authors, source = bylines.choose_authors(
-        (("jsonld", sd.names(node.get("author"), data)), ("meta", meta_author),
-         ("selector", _texts(scope, sel["authors"])), ("text", body.byline.authors)),
-        record["editor"], (*profile.outlet_names, profile.name, data.meta1("og:site_name") or ""))
+                             ("jsonld", lambda: next(iter(sd.names(node.get("editor"), data)), None)),
+                             ("selector", lambda: bylines.clean_name(_first_text(scope, sel["editor"]) or "")),
+                             ("text", lambda: body.byline.editor))
+    authors, source = bylines.choose_authors(_author_candidates(node, data, scope, sel["authors"], body),
+                                             record["editor"],
+                                             (*profile.outlet_names, profile.name, data.meta1("og:site_name") or ""))
     record["authors"] = authors
     if source:
         prov["authors"] = source
     record["categories"] = _pick(prov, "categories",
-                                 ("jsonld", sd.keywords(node.get("articleSection"))),
-                                 ("meta", data.meta.get("article:section", [])),
-                                 ("selector", _texts(scope, sel["categories"]))) or []
+                                 ("jsonld", lambda: sd.keywords(node.get("articleSection"))),
+                                 ("meta", lambda: data.meta.get("article:section", [])),
+                                 ("selector", lambda: _texts(scope, sel["categories"]))) or []
     record["tags"] = _pick(prov, "tags",
-                           ("jsonld", sd.keywords(node.get("keywords"))),
-                           ("meta", data.meta.get("article:tag", [])),
-                           ("selector", _texts(scope, sel["tags"]))) or []
+                           ("jsonld", lambda: sd.keywords(node.get("keywords"))),
+                           ("meta", lambda: data.meta.get("article:tag", [])),
+                           ("selector", lambda: _texts(scope, sel["tags"]))) or []
     for name in ("dateline", "signature", "corrections"):
         if record[name]:
             prov[name] = "text"
     featured = _featured(scope, sel["featured"], record["url"])
     record["images"] = _images(node, data, body.images, featured, record["url"], prov)
     record["language"] = _pick(prov, "language",
-                               ("jsonld", _lang(node.get("inLanguage"))),
-                               ("meta", _lang(data.lang) or _lang(data.meta1("og:locale")))) or profile.language
+                               ("jsonld", lambda: _lang(node.get("inLanguage"))),
+                               ("meta", lambda: _lang(data.lang) or _lang(data.meta1("og:locale")))) or profile.language
     record["word_count"] = len(record["body_text"].split())
     for field in ("title", "published_at", "body_text"):
         if not record.get(field):
@@ -125,22 +130,31 @@ def parse_page(html: str, url: str, profile: SiteProfile, fetched_at: str | None
 
 
 def _tree(html: str):
-    if not isinstance(html, str) or not html.strip():
+    if not isinstance(html, str) or not html or html.isspace():  # strip() would copy a page ending in a newline
         raise BadPage("empty page")
     if len(html) > MAX_HTML_CHARS:
         raise BadPage(f"page too large ({len(html):,} characters, limit {MAX_HTML_CHARS:,})")
     if "\x00" in html[:4096]:
         raise BadPage("binary content, not HTML")
-    if _FULL_DOCUMENT.match(html) and "</html>" not in html[-8192:].lower():
+    if _FULL_DOCUMENT.match(html) and not _CLOSING_HTML.search(html, max(0, len(html) - 8192)):
         raise BadPage("truncated page: the document never reaches </html>")
-    html = _CONTROL.sub("", html)  # a Word paste's \x0b is no text, and lxml refuses it in any node
     try:
-        tree = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=_HTML_PARSER)
+        tree = lxml.html.document_fromstring(_clean_bytes(html), parser=_HTML_PARSER)
     except (ParserError, ValueError) as error:
         raise BadPage(f"unreadable HTML: {error}") from None
-    if tree.find(".//body") is None and tree.find(".//head") is None:
+    # `body` as a child first: lxml's iterators look one match ahead, so `.//body` walks the whole page
+    if tree.find("body") is None and tree.find(".//body") is None and tree.find(".//head") is None:
         raise BadPage("no HTML document structure")
     return tree
+
+
+def _clean_bytes(html: str) -> bytes:
+    """The page as UTF-8 without control characters or the noncharacters U+FFFE and U+FFFF."""
+    data = html.encode("utf-8", "replace").translate(None, _CONTROL_BYTES)
+    if "\ufffe" in html or "\uffff" in html:  # 5× faster asked of the text than of the bytes
+        for noncharacter in _NONCHARACTERS:
+            data = data.replace(noncharacter, b"")
+    return data
 
 
 def _now(fetched_at: str | None) -> datetime | None:
@@ -152,12 +166,25 @@ def _now(fetched_at: str | None) -> datetime | None:
 
 
 def _pick(prov: dict, field: str, *options):
-    """The first non-empty value; its source goes into provenance."""
-    for source, value in options:
+    """The first non-empty value; its source goes into provenance.
+
+    Options are `(source, read)` in trust order, each read only when those before it gave nothing:
+    the later sources run selectors over the page, wasted when JSON-LD has the field.
+    """
+    for source, read in options:
+        value = read()
         if value:
             prov[field] = source
             return value
     return None
+
+
+def _author_candidates(node: dict, data: sd.Structured, scope: Scope, selector: str, body):
+    """`(source, names)` in trust order, each read only when `choose_authors` gets that far."""
+    yield "jsonld", sd.names(node.get("author"), data)
+    yield "meta", [a for a in [data.meta1("author")] if a and "://" not in a]
+    yield "selector", _texts(scope, selector)
+    yield "text", body.byline.authors
 
 
 def _url(data: sd.Structured, fetched_url: str, prov: dict) -> str:
@@ -174,12 +201,12 @@ def _url(data: sd.Structured, fetched_url: str, prov: dict) -> str:
 
 
 def _story_nodes(tree, profile: SiteProfile):
-    """The story's `<article>` (when there is exactly one) and its content node."""
+    """The story's `<article>` (when there is exactly one), its content node, and the scope selectors run in."""
     articles = tree.xpath("//article")
     root = articles[0] if len(articles) == 1 else None
-    scope = root if root is not None else tree
-    nodes = select(scope, profile.selectors["body"])
-    return root, (nodes[0] if nodes else None)
+    scope = Scope(root if root is not None else tree)
+    nodes = scope.select(profile.selectors["body"])
+    return root, (nodes[0] if nodes else None), scope
 
 
 def _body(body_node, tree, url: str, profile: SiteProfile, prov: dict, now, source: str):
@@ -187,8 +214,7 @@ def _body(body_node, tree, url: str, profile: SiteProfile, prov: dict, now, sour
         body_node, source = find_main_content(tree), "text"
     if body_node is None:
         raise MissingField("body_text", "no content block found")
-    fragment = lxml.html.tostring(body_node, encoding="unicode")
-    body = clean_body(fragment, url, profile, now)
+    body = clean_body(body_node, url, profile, now)
     if body.text:
         prov["body_text"] = prov["body_html"] = source
     return body
@@ -200,6 +226,7 @@ def _images(node: dict, data: sd.Structured, body_images: list[dict], featured: 
 
     The theme shows the lead's caption under the featured image, so a lead without one takes it from there.
     """
+    canonical = lru_cache(maxsize=None)(canonical_url)  # each image is compared several times
     lead, source = None, None
     jsonld = sd.images(node.get("image"), data) if node else []
     if jsonld:
@@ -212,24 +239,24 @@ def _images(node: dict, data: sd.Structured, body_images: list[dict], featured: 
     images = []
     lead_url = absolute_url(lead["url"], base=url) if lead else None
     if lead_url:
-        if not lead["caption"] and featured and _same_image(featured["url"], lead_url):
+        if not lead["caption"] and featured and _same_image(featured["url"], lead_url, canonical):
             lead = {**lead, "caption": featured["caption"], "credit": featured["credit"]}
-        from_body = next((i for i in body_images if canonical_url(i["url"]) == lead_url), None)
+        from_body = next((i for i in body_images if canonical(i["url"]) == lead_url), None)
         images.append(from_body or {**lead, "url": lead_url})
         prov["images"] = source
     elif body_images:
         prov["images"] = "selector"
-    seen = {canonical_url(i["url"]) for i in images}
+    seen = {canonical(i["url"]) for i in images}
     for image in body_images:
-        if canonical_url(image["url"]) not in seen:
-            seen.add(canonical_url(image["url"]))
+        if canonical(image["url"]) not in seen:
+            seen.add(canonical(image["url"]))
             images.append(image)
     return images
 
 
-def _featured(scope, selector: str, url: str) -> dict | None:
+def _featured(scope: Scope, selector: str, url: str) -> dict | None:
     """The theme's featured image outside the story, with the caption printed under it."""
-    for holder in select(scope, selector):
+    for holder in scope.select(selector):
         for img in holder.iter("img", "amp-img"):
             src = next((img.get(a) for a in ("data-src", "data-lazy-src", "src")
                         if img.get(a) and not img.get(a).startswith("data:") and "empty" not in img.get(a)), None)
@@ -241,21 +268,20 @@ def _featured(scope, selector: str, url: str) -> dict | None:
     return None
 
 
-def _same_image(one: str, other: str) -> bool:
+def _same_image(one: str, other: str, canonical=canonical_url) -> bool:
     """Equal once WordPress's size suffix (`-750x422.jpg`) is set aside."""
-    unsized = lambda u: re.sub(r"-\d+x\d+(?=\.\w+$)", "", canonical_url(u))  # noqa: E731
-    return unsized(one) == unsized(other)
+    return _SIZE_SUFFIX.sub("", canonical(one)) == _SIZE_SUFFIX.sub("", canonical(other))
 
 
-def _first_text(scope, selector: str) -> str | None:
+def _first_text(scope: Scope, selector: str) -> str | None:
     texts = _texts(scope, selector)
     return texts[0] if texts else None
 
 
-def _texts(scope, selector: str) -> list[str]:
+def _texts(scope: Scope, selector: str) -> list[str]:
     """Distinct non-empty texts of the matching nodes, selector by selector."""
     seen = []
-    for node in select(scope, selector):
+    for node in scope.select(selector):
         text = normalise_text(node.get("content") or "" if node.tag == "meta" else node.text_content())
         if text and text not in seen:
             seen.append(text)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urljoin
 
 import lxml.html
 from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.builder import LXMLTreeBuilder
+from bs4.dammit import EntitySubstitution
+from bs4.formatter import HTMLFormatter
 
 from hajar_scraper.parsers import bylines
 from hajar_scraper.parsers.corrections import correction, is_correction
@@ -17,8 +22,14 @@ from hajar_scraper.sanitise import sanitise
 from hajar_scraper.urls import absolute_url
 from hajar_scraper.record import normalise_text
 
-TEXT_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre")
-_EMPTY_WHEN_BARE = ["figure", "blockquote", "ul", "ol", "li", "div", "section", "p", "h2", "h3", "h4", "a", "strong", "em"]
+TEXT_BLOCKS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre"})
+_EMPTY_WHEN_BARE = frozenset({"figure", "blockquote", "ul", "ol", "li", "div", "section", "p", "h2", "h3", "h4", "a",
+                              "strong", "em"})
+_CONTAINERS = frozenset({"div", "section", "article"})
+_IMG, _AMP_IMG, _A, _BLOCKQUOTE = (frozenset({name}) for name in ("img", "amp-img", "a", "blockquote"))
+_CAPTION_HOLDERS = frozenset({"wp-caption", "photo", "image"})
+_CAPTION_CLASSES = frozenset({"wp-caption-text", "caption", "image-caption"})
+_TWEET = frozenset({"twitter-tweet"})
 INLINE = {"a", "strong", "b", "em", "i", "span", "u", "sup", "sub", "br", "small", "mark", "abbr", "time", "font"}
 
 _READ_ALSO = re.compile(r"^\W*(baca|simak|lihat)\s+(juga|pula)\b|^\W*berita\s+terkait\s*:", re.I)
@@ -48,27 +59,31 @@ class Body:
     corrections: list[dict] = field(default_factory=list)
 
 
-def clean_body(fragment: str, page_url: str, profile, now: datetime | None = None) -> Body:
-    """Drop noise; lift captions, bylines, notes and signature out; keep the story's paragraphs."""
-    soup = BeautifulSoup(_without_noise(fragment, profile.selectors["drop"]), "lxml")
-    for amp in soup.find_all("amp-img"):
+def clean_body(fragment, page_url: str, profile, now: datetime | None = None) -> Body:
+    """Drop noise; lift captions, bylines, notes and signature out; keep the story's paragraphs.
+
+    `fragment` is the story's HTML, or its content node on the page's lxml tree (left untouched).
+    """
+    soup = _soup(_without_noise(fragment, profile.selectors["drop"]))
+    for amp in _tags(soup, _AMP_IMG):
         amp.name = "img"
     _reduce_tweets(soup)
-    root = soup.body or soup
-    for container in root.find_all(["div", "section", "article"]):
+    root = next((d for d in soup.descendants if d.name == "body"), soup)
+    for container in _tags(root, _CONTAINERS):
         _wrap_loose_text(soup, container)
     body = Body(images=_figures(soup, page_url))
     paragraphs = []
+    gone: set[int] = set()  # blocks that went with a "Baca Juga" list
     for block in _blocks(soup):
-        if block.decomposed:  # went with a "Baca Juga" list
+        if id(block) in gone:
             continue
         text = _text(block)
         if not text:
-            if not block.find("img"):
+            if not _has(block, _IMG):
                 block.decompose()
             continue
         if _is_noise(text):
-            _drop_read_also(block, text)
+            gone.update(_drop_read_also(block, text))
             continue
         if is_correction(text):
             body.corrections.append(correction(text, profile.timezone, now))
@@ -86,20 +101,68 @@ def clean_body(fragment: str, page_url: str, profile, now: datetime | None = Non
         body.signature = _take_signature(paragraphs, profile.signature_patterns)
     body.text = "\n\n".join(text for _, text in paragraphs)
     body.dateline = bylines.dateline(body.text, profile.outlet_names) if body.text else None
-    for img in soup.find_all("img"):
+    for img in _tags(soup, _IMG):
         if not img.get("src"):
             img.decompose()
-    for node in reversed(root.find_all(_EMPTY_WHEN_BARE)):  # innermost first: an embed's figure left empty
-        if not node.get_text(strip=True) and not node.find("img"):
+    for node in reversed(_tags(root, _EMPTY_WHEN_BARE)):  # innermost first: an embed's figure left empty
+        if not node.get_text(strip=True) and not _has(node, _IMG):
             node.decompose()
-    html = sanitise(root.decode_contents())
+    html = sanitise(root.decode_contents(formatter=_MINIMAL))
     body.html = re.sub(r"\n\s*\n+", "\n", re.sub(r"<p>\s*</p>", "", html)).strip()
     return body
 
 
-def _without_noise(fragment: str, selector: str) -> str:
+class _SoupBuilder(LXMLTreeBuilder):
+    """bs4's "lxml" builder keeping its lxml parser from soup to soup: lxml inspects a new parser's target,
+    which cost as much as building a short story's soup (lxml parsers are reusable once closed)."""
+
+    def __init__(self):
+        super().__init__()
+        self._parsers: dict = {}
+
+    def parser_for(self, encoding):
+        if encoding not in self._parsers:
+            self._parsers[encoding] = super().parser_for(encoding)
+        return self._parsers[encoding]
+
+    def feed(self, markup) -> None:
+        try:
+            super().feed(markup)
+        except BaseException:
+            self._parsers.clear()  # a parser stopped mid-document is not reused
+            raise
+
+
+_BUILDERS = threading.local()  # a builder holds its soup while it builds: one per thread
+
+
+def _soup(markup: str) -> BeautifulSoup:
+    """`BeautifulSoup(markup, "lxml")`, on this thread's builder."""
+    builder = getattr(_BUILDERS, "builder", None)
+    if builder is None:
+        builder = _BUILDERS.builder = _SoupBuilder()
+    return BeautifulSoup(markup, builder=builder)
+
+
+class _MinimalFormatter(HTMLFormatter):
+    """bs4's "minimal" formatter without the import its `substitute` runs for every string (a third of decoding)."""
+
+    def substitute(self, ns: str) -> str:
+        if isinstance(ns, NavigableString) and ns.parent is not None and ns.parent.name in self.cdata_containing_tags:
+            return ns
+        return self.entity_substitution(ns)
+
+
+_MINIMAL = _MinimalFormatter(entity_substitution=EntitySubstitution.substitute_xml)
+
+
+def _without_noise(fragment, selector: str) -> str:
     """Ads, share bars and related lists cut on lxml, where a long selector list matches 30× faster than soupsieve."""
-    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    if isinstance(fragment, str):
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    else:  # a node of the page: copied, which costs a fraction of writing it out and parsing it again
+        root = lxml.html.Element("div")
+        root.append(copy.deepcopy(fragment))
     drop(root, selector)
     return lxml.html.tostring(root, encoding="unicode")
 
@@ -108,8 +171,28 @@ def _is_noise(text: str) -> bool:
     return len(text) < MAX_NOISE_CHARS and bool(_READ_ALSO.match(text) or _PROMO.match(text))
 
 
+def _tags(node, names: frozenset[str]) -> list[Tag]:
+    """Descendants named `names`, in document order; bs4's `find_all` builds a filter each call, dearer than this."""
+    return [d for d in node.descendants if d.name in names]
+
+
+def _has(node, names: frozenset[str]) -> bool:
+    return any(d.name in names for d in node.descendants)
+
+
+def _has_class(tag, classes: frozenset[str]) -> bool:
+    """bs4's `class_=` test: one of the tag's class words is one of `classes`."""
+    value = tag.get("class") if isinstance(tag, Tag) else None
+    if value is None:
+        return False
+    values = value if isinstance(value, list) else [value]
+    return any(v in classes for v in values) or len(values) != 1 and " ".join(values) in classes
+
+
 def _blocks(soup) -> list[Tag]:
-    return [b for b in soup.find_all(TEXT_BLOCKS) if not b.find(TEXT_BLOCKS) and not b.find_parent("figure")]
+    """The innermost text blocks outside figures."""
+    return [b for b in _tags(soup, TEXT_BLOCKS)
+            if not _has(b, TEXT_BLOCKS) and not any(p.name == "figure" for p in b.parents)]
 
 
 def _text(node: Tag) -> str:
@@ -123,18 +206,21 @@ def _text(node: Tag) -> str:
     return "\n".join(filter(None, map(normalise_text, "".join(pieces).split("\n"))))
 
 
-def _drop_read_also(block: Tag, text: str) -> None:
-    """A bare "Baca Juga:" heading takes the list of links under it along."""
+def _drop_read_also(block: Tag, text: str) -> list[int]:
+    """A bare "Baca Juga:" heading takes the list of links under it along; the ids of what went with it."""
+    gone = []
     if re.fullmatch(r"\W*(baca|simak|lihat)\s+(juga|pula)\W*|\W*berita\s+terkait\W*", text, re.I):
         following = block.find_next_sibling()
         if following is not None and following.name in ("ul", "ol"):
+            gone = [id(node) for node in following.descendants]
             following.decompose()
     block.decompose()
+    return gone
 
 
 def _reduce_tweets(soup: BeautifulSoup) -> None:
     """An embedded tweet keeps only what it says (no pic.twitter links, no attribution); empty ones go."""
-    for quote in soup.find_all("blockquote", class_="twitter-tweet"):
+    for quote in [q for q in _tags(soup, _BLOCKQUOTE) if _has_class(q, _TWEET)]:
         said = quote.find("p")
         if said is not None:
             for link in said.find_all("a"):
@@ -206,7 +292,7 @@ def _take_signature(paragraphs: list, patterns) -> str | None:
 def _figures(soup: BeautifulSoup, page_url: str) -> list[dict]:
     """Images of the story with caption and credit; lazy-load placeholders resolved."""
     found = []
-    for img in soup.find_all("img"):
+    for img in _tags(soup, _IMG):
         src = next((img.get(a) for a in ("data-src", "data-lazy-src", "data-original", "src")
                     if img.get(a) and not img.get(a).startswith("data:")), None)
         src = absolute_url(src.strip(), base=page_url) if src else None
@@ -216,7 +302,8 @@ def _figures(soup: BeautifulSoup, page_url: str) -> list[dict]:
         img["src"] = src
         if img.parent.name == "a" and not img.parent.get_text(strip=True):  # a lightbox link, not the story's
             img.parent.unwrap()
-        holder = img.find_parent(["figure"]) or img.find_parent(class_=["wp-caption", "photo", "image"])
+        holder = (next((p for p in img.parents if p.name == "figure"), None)
+                  or next((p for p in img.parents if _has_class(p, _CAPTION_HOLDERS)), None))
         caption_node = _caption_node(holder) if holder else None
         caption, credit = split_credit(normalise_text(caption_node.get_text(" ")) if caption_node else "")
         if caption_node is not None and caption_node.name != "figcaption":
@@ -224,7 +311,7 @@ def _figures(soup: BeautifulSoup, page_url: str) -> list[dict]:
         if holder is not None and holder.name != "figure":  # `[caption]` shortcode markup is a figure
             holder.name, holder.attrs = "figure", {}
         found.append({"url": img["src"], "caption": caption, "credit": credit})
-    for link in soup.find_all("a", href=True):
+    for link in [a for a in _tags(soup, _A) if a.get("href") is not None]:
         try:
             link["href"] = urljoin(page_url, link["href"].strip())
         except ValueError:
@@ -233,7 +320,8 @@ def _figures(soup: BeautifulSoup, page_url: str) -> list[dict]:
 
 
 def _caption_node(holder: Tag):
-    return holder.find("figcaption") or holder.find(class_=["wp-caption-text", "caption", "image-caption"])
+    return (next((d for d in holder.descendants if d.name == "figcaption"), None)
+            or next((d for d in holder.descendants if _has_class(d, _CAPTION_CLASSES)), None))
 
 
 def split_credit(caption: str) -> tuple[str | None, str | None]:

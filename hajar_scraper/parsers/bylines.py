@@ -92,14 +92,19 @@ def is_placeholder(name: str, outlet_names=()) -> bool:
         len(o) >= 5 and o in key or len(key) >= 5 and key in o for o in outlets) or key.startswith(("redaksi", "admin"))
 
 
+_DOMAIN_SUFFIX = re.compile(r"\.(?:com|co\.id|co|id|net)$")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+
+
 def _key(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", re.sub(r"\.(?:com|co\.id|co|id|net)$", "", text.strip().lower()))
+    return _NOT_ALNUM.sub("", _DOMAIN_SUFFIX.sub("", text.strip().lower()))
 
 
 def choose_authors(candidates, editor: str | None, outlet_names=()) -> tuple[list[str], str | None]:
     """The first source naming real people (editor left out); placeholders only when no source does.
 
-    `candidates` is `(source, names)` in trust order. Returns the names and their source.
+    `candidates` yields `(source, names)` in trust order and is read only as far as needed.
+    Returns the names and their source.
     """
     fallback: tuple[list[str], str | None] = ([], None)
     editor_key = _key(editor) if editor else None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 
 from extruct.jsonld import JsonLdExtractor
+from lxml.etree import XPath
 
 logger = logging.getLogger(__name__)
 
@@ -15,6 +17,7 @@ ARTICLE_TYPES = {
     "SatiricalArticle", "Report",
 }
 _JSONLD = JsonLdExtractor()
+_STRING = XPath("string()")
 
 
 @dataclass
@@ -47,7 +50,23 @@ class Structured:
 def read_structured(tree) -> Structured:
     """Collect JSON-LD nodes, meta tags, canonical link, language and `<title>`."""
     data = Structured()
-    for node in _jsonld_nodes(tree):
+    scripts, canonical, title = [], None, None
+    for element in tree.iter("script", "meta", "link", "title"):  # one walk of the page, not four
+        if element is tree:
+            continue
+        if element.tag == "meta":
+            key = element.get("property") or element.get("name") or element.get("itemprop")
+            content = element.get("content")
+            if key and content is not None:
+                data.meta.setdefault(key.strip().lower(), []).append(content)
+        elif element.tag == "script":
+            scripts.append(element)
+        elif element.tag == "link":
+            if canonical is None and "canonical" in (element.get("rel") or "").lower().split() and element.get("href"):
+                canonical = element.get("href").strip()
+        elif title is None:
+            title = element
+    for node in _jsonld_nodes(scripts):
         node_id = node.get("@id")
         if isinstance(node_id, str):
             data.nodes[node_id] = node
@@ -55,17 +74,8 @@ def read_structured(tree) -> Structured:
         data.page_types.extend(types)
         if data.article is None and ARTICLE_TYPES.intersection(types):
             data.article = node
-    for meta in tree.iterfind(".//meta"):
-        key = meta.get("property") or meta.get("name") or meta.get("itemprop")
-        content = meta.get("content")
-        if key and content is not None:
-            data.meta.setdefault(key.strip().lower(), []).append(content)
-    for link in tree.iterfind(".//link"):
-        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
-            data.canonical = link.get("href").strip()
-            break
+    data.canonical = canonical
     data.lang = tree.get("lang") or tree.get("xml:lang")
-    title = tree.find(".//title")
     if title is not None:
         data.title_tag = title.text_content()
     return data
@@ -79,13 +89,13 @@ def node_types(node: dict) -> list[str]:
     return [t for t in types if isinstance(t, str)] if isinstance(types, list) else []
 
 
-def _jsonld_nodes(tree):
-    """Every JSON-LD object on the page, `@graph` members flattened; broken scripts skipped."""
-    for script in tree.iterfind(".//script"):
-        if (script.get("type") or "").strip().lower() != "application/ld+json":
+def _jsonld_nodes(scripts):
+    """Every JSON-LD object of the page's scripts, `@graph` members flattened; broken scripts skipped."""
+    for script in scripts:
+        if script.get("type") != "application/ld+json":  # extruct's test: exactly this, no spaces or capitals
             continue
         try:
-            items = _JSONLD.extract_items(script)
+            items = _script_items(script)
         except Exception as error:  # extruct falls back to a lenient parser that raises anything
             logger.debug("skipping unreadable JSON-LD: %s", error)
             continue
@@ -97,6 +107,19 @@ def _jsonld_nodes(tree):
                 yield from (n for n in graph if isinstance(n, dict))
             else:
                 yield item
+
+
+def _script_items(script) -> list:
+    """What `JsonLdExtractor.extract_items` gives for one script, without its per-call XPath compiling.
+
+    Valid JSON is read here; anything else goes to extruct, whose lenient reader skips comment lines.
+    """
+    try:
+        data = json.loads(_STRING(script), strict=False)
+    except ValueError:
+        return _JSONLD.extract_items(script)
+    items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
+    return [item for item in items if item]
 
 
 def as_list(value) -> list:

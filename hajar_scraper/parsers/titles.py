@@ -9,6 +9,7 @@ from hajar_scraper.record import normalise_text
 from hajar_scraper.urls import host_of
 
 _SEPARATOR = re.compile(r"\s+[-|–—:»•]\s+")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
 _SECOND_LEVEL = {"co", "or", "ac", "go", "web", "my", "sch", "net", "com", "org"}
 
 
@@ -19,7 +20,7 @@ def site_names(data: sd.Structured, outlet_names, url: str) -> set[str]:
         if {"WebSite", "Organization", "NewsMediaOrganization"} & set(sd.node_types(node)):
             if isinstance(node.get("name"), str):
                 names.add(node["name"])
-    return {_key(n) for n in names if _key(n)} | ({_domain_key(url)} - {""})
+    return {key for key in map(_key, names) if key} | ({_domain_key(url)} - {""})
 
 
 def clean_title(title, names: set[str]) -> str | None:
@@ -45,7 +46,7 @@ def _is_site(part: str, names: set[str]) -> bool:
 
 
 def _key(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
+    return _NOT_ALNUM.sub("", text.lower())
 
 
 def _domain_key(url: str) -> str:

@@ -1,0 +1,161 @@
+"""The search's ranking rule (common words left out of bm25, newest first when all are common) and
+snippets cut from the stored stems, on a twelve-article archive built by hand."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from hajar_scraper import search
+
+# id: (published_at, title, body). Article 12 was archived after 11 but published a day before it.
+ARTICLES = {
+    1: ("2021-05-01", "Warga Rapat Desa", "Warga desa rapat di balai desa."),
+    2: ("2021-05-02", "Pasar Ramai", "Warga belanja sayur di pasar pagi."),
+    3: ("2021-05-03", "Jembatan Baru Dibuka", "Warga menyeberang sungai naik perahu."),
+    4: ("2021-05-04", "Hujan Deras", "Warga mengungsi karena banjir besar."),
+    5: ("2021-05-05", "Sekolah Libur", "Warga menjemput anak dari sekolah."),
+    6: ("2021-05-06", "Listrik Padam", "Warga menyalakan lampu minyak malam itu."),
+    7: ("2021-05-07", "Jalan Rusak", "Warga melewati jembatan kayu tua itu."),
+    8: ("2021-05-08", "Harga Cabai", "Warga mengeluh harga cabai naik lagi."),
+    9: ("2021-05-09", "Posyandu Buka", "Warga membawa balita ke posyandu desa."),
+    10: ("2021-05-10", "Panen Padi", "Warga memanen padi di sawah luas."),
+    11: ("2021-05-12", "Lomba Perahu", "Warga menonton jembatan jembatan jembatan ramai."),
+    12: ("2021-05-11", "Harga Beras", "Warga antre beras murah di kantor."),
+}
+
+
+@pytest.fixture
+def conn():
+    """The two tables search reads: `articles` and the stemmed FTS5 index, rowid = articles.id."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE articles (id INTEGER PRIMARY KEY, title TEXT, published_at TEXT, authors TEXT, "
+                 "dateline TEXT, body_text TEXT)")
+    conn.execute(f"CREATE VIRTUAL TABLE {search.STEM_TABLE} USING fts5(title, description, body_text, "
+                 "tokenize='unicode61 remove_diacritics 2')")
+    for article_id, (day, title, body) in ARTICLES.items():
+        conn.execute("INSERT INTO articles VALUES (?, ?, ?, '[]', NULL, ?)",
+                     [article_id, title, f"{day}T10:00:00+07:00", body])
+        conn.execute(f"INSERT INTO {search.STEM_TABLE} (rowid, title, description, body_text) VALUES (?, ?, '', ?)",
+                     [article_id, search.stem_text(title), search.stem_text(body)])
+    yield conn
+    conn.close()
+
+
+@pytest.fixture
+def window_of_ten(monkeypatch):
+    """Common: in at least 5 of the 10 newest ids (3-12), as 50 of the 1,000 newest are on a real archive."""
+    monkeypatch.setattr(search, "SHARE_WINDOW", 10)
+    monkeypatch.setattr(search, "COMMON_SHARE", 0.5)
+
+
+def ids(hits: search.Hits) -> list[int]:
+    return [article_id for article_id, _, _ in hits.rows]
+
+
+def test_common_phrases_are_counted_on_the_newest_ids(conn, window_of_ten):
+    # warga: all 10 newest; jembatan: 3, 7, 11 (3 of 10); desa: 1 and 9 (1 of the newest 10)
+    assert search.common_phrases(conn, ['"warga"', '"jembatan"', '"desa"']) == {'"warga"'}
+
+
+def test_a_rare_word_is_ranked_by_bm25_headline_first(conn, window_of_ten):
+    hits = search.find(conn, "jembatan")
+    assert (ids(hits), hits.ranked, hits.common, hits.capped) == ([3, 11, 7], True, [], False)
+    scores = [score for _, _, score in hits.rows]
+    assert scores == sorted(scores) and scores[0] < 0
+    assert [published for _, published, _ in hits.rows] == [None, None, None]  # not read when not needed
+
+
+def test_a_common_word_leaves_the_ranking_to_the_others(conn, window_of_ten):
+    hits = search.find(conn, "Warga jembatan")
+    assert (ids(hits), hits.ranked, hits.common) == ([3, 11, 7], True, ["Warga"])
+    assert hits.rows == search.find(conn, "jembatan").rows  # the same bm25 scores: warga weighs nothing
+
+
+def test_only_common_words_fall_back_to_newest_first(conn, window_of_ten):
+    hits = search.find(conn, "warga")
+    assert (ids(hits), hits.ranked, hits.common) == ([11, 12, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1], False, ["warga"])
+    assert hits.rows[0] == (11, "2021-05-12T10:00:00+07:00", None)
+
+
+def test_below_the_window_nothing_is_common(conn):
+    hits = search.find(conn, "warga jembatan")
+    assert (ids(hits), hits.ranked, hits.common) == ([3, 11, 7], True, [])
+
+
+def test_newest_first_on_request_and_dates(conn, window_of_ten):
+    assert ids(search.find(conn, "jembatan", sort="newest")) == [11, 7, 3]
+    assert ids(search.find(conn, "warga", since="2021-05-05", until="2021-05-07")) == [7, 6, 5]
+    assert ids(search.find(conn, "jembatan", since="2021-05-04")) == [11, 7]
+
+
+def test_with_common_words_left_out_candidates_stop_at_the_scored_rows(conn, window_of_ten, monkeypatch):
+    monkeypatch.setattr(search, "SCORED", 2)  # the 2 newest jembatan rows: 11 and 7
+    hits = search.find(conn, "warga jembatan")
+    assert (ids(hits), hits.ranked, hits.capped) == ([11, 7], True, True)
+    assert ids(search.find(conn, "jembatan")) == [3, 11, 7]  # no common word: no bound
+
+
+def test_candidates_are_the_newest_hits(conn, monkeypatch):
+    monkeypatch.setattr(search, "CANDIDATES", 4)
+    hits = search.find(conn, "warga", sort="newest")
+    assert (ids(hits), hits.capped) == ([11, 12, 10, 9], True)
+
+
+def test_common_words_can_be_given(conn):
+    hits = search.find(conn, "warga jembatan", common={'"warga"'})
+    assert (ids(hits), hits.common) == ([3, 11, 7], ["warga"])
+
+
+@pytest.mark.parametrize("query", ["", "  ", "¿?"])
+def test_an_empty_query_finds_nothing(conn, query):
+    assert search.find(conn, query) == search.Hits([], False, [], False)
+
+
+def test_result_rows_mark_the_stored_stems(conn):
+    rows = search.result_rows(conn, [7, 3], "jembatan")
+    assert rows == {
+        7: {"id": 7, "title": "Jalan Rusak", "published_at": "2021-05-07T10:00:00+07:00", "authors": "[]",
+            "dateline": None, "snippet": "Warga melewati <mark>jembatan</mark> kayu tua itu.",
+            "title_html": "Jalan Rusak"},
+        3: {"id": 3, "title": "Jembatan Baru Dibuka", "published_at": "2021-05-03T10:00:00+07:00", "authors": "[]",
+            "dateline": None, "snippet": "Warga menyeberang sungai naik perahu.",
+            "title_html": "<mark>Jembatan</mark> Baru Dibuka"}}
+
+
+# snippets from the stored stems --------------------------------------------------------------------
+TEXT = "Warga <b>membangun</b> posko. Jembatan dibangun & pembangunan jalan dimulai."
+
+
+def test_stem_snippet_marks_from_the_stems():
+    assert search.stem_snippet(TEXT, "warga b bangun b posko jembatan bangun bangun jalan mulai", "bangunan", 0) == (
+        "Warga &lt;b&gt;<mark>membangun</mark>&lt;/b&gt; posko. Jembatan <mark>dibangun</mark> &amp; "
+        "<mark>pembangunan</mark> jalan dimulai.")
+
+
+def test_stem_snippet_window_as_snippet():
+    text = " ".join(f"kata{i}" for i in range(100)) + " membangun rumah " + " ".join(f"akhir{i}" for i in range(50))
+    assert search.stem_snippet(text, search.stem_text(text), "pembangunan", 8) == (
+        "…kata96 kata97 kata98 kata99 <mark>membangun</mark> rumah akhir0 akhir1…")
+
+
+@pytest.mark.parametrize("stems", [
+    "warga b bangun b posko jembatan bangun bangun jalan",  # a word short
+    "warga b bangun b posko jembatan bangun bangun jalan mulai lagi",  # a word over
+    "warga b bangun b posko bangun jembatan bangun jalan mulai",  # the same count, out of order
+    "",
+])
+def test_stems_out_of_step_fall_back_to_stemming(stems):
+    assert search.stem_snippet(TEXT, stems, "bangunan jembatan", 0) == search.snippet(TEXT, "bangunan jembatan", 0)
+
+
+def test_stem_snippet_scans_the_first_words_only():
+    text = "awal " * search.SNIPPET_SCAN_WORDS + "membangun"
+    assert "<mark>" not in search.stem_snippet(text, search.stem_text(text), "bangun", 8)
+    assert search.stem_snippet(text, search.stem_text(text), "bangun", 8) == search.snippet(text, "bangun", 8)
+
+
+@pytest.mark.parametrize("text", ["", "  ", "—", "a\u00a0 b\n\nc "])
+def test_stem_snippet_of_odd_texts(text):
+    assert search.stem_snippet(text, search.stem_text(text), "a", 0) == search.snippet(text, "a", 0)

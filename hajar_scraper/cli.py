@@ -85,6 +85,7 @@ def serve(port, host, directory, workers):
     import socket
 
     from hajar_scraper.archive import Archive
+    from hajar_scraper.serving import stop
 
     directory = Path(directory) if directory else archive_dir()
     if not directory.is_dir():
@@ -110,13 +111,7 @@ def serve(port, host, directory, workers):
     except KeyboardInterrupt:
         pass
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(processes)
 
 
 @main.command()

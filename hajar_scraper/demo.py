@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from hajar_scraper.serving import stop
+
 SAMPLE_SITE = Path(__file__).resolve().parents[1] / "tests" / "sample_site" / "server.py"
 LOCAL_PACE = ("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0.05", "-s", "LOG_LEVEL=WARNING")
 # A fixed port keeps the sample articles' URLs stable, so a second demo finds the same articles.
@@ -47,10 +49,4 @@ def run_demo(archive_dir: Path, port: int) -> None:
     except subprocess.CalledProcessError as error:
         raise click.ClickException(f"the demo crawl failed (exit {error.returncode})") from None
     finally:
-        for child in reversed(children):
-            child.terminate()
-        for child in children:
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        stop(children[::-1])

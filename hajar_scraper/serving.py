@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import subprocess
 import sys
 from pathlib import Path
 
@@ -35,6 +36,17 @@ def serve(directory: Path, host: str, port: int) -> None:
     asyncio.run(datasette.invoke_startup())
     config = uvicorn.Config(datasette.app(), log_level="info", lifespan="on")
     uvicorn.Server(config).run(sockets=[listener(host, port)])
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    """Ask every child process to stop, then kill those still running after 10 seconds."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 if __name__ == "__main__":

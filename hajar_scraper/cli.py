@@ -82,10 +82,9 @@ def crawl(site, base_url, db, since, until, full, probe, recheck, overrides):
 def serve(port, host, directory, workers):
     """Serve the archive directory with Datasette."""
     import signal
-    import socket
 
     from hajar_scraper.archive import Archive
-    from hajar_scraper.serving import stop
+    from hajar_scraper.serving import port_taken, stop
 
     directory = Path(directory) if directory else archive_dir()
     if not directory.is_dir():
@@ -95,12 +94,9 @@ def serve(port, host, directory, workers):
     if workers == 1:
         commands = [[sys.executable, "-m", "datasette", "serve", str(directory), "--host", host, "--port", str(port)]]
     else:
-        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past connections do not count
-            try:  # a port another program listens on is an error here, not a worker's traceback
-                probe.bind((host, port))
-            except OSError as error:
-                raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from None
+        taken = port_taken(host, port)
+        if taken:
+            raise click.ClickException(f"cannot listen on {host}:{port}: {taken}")
         commands = [[sys.executable, "-m", "hajar_scraper.serving", str(directory), host, str(port)]] * workers
     click.echo(f"Datasette on http://{host}:{port}/" + (f" ({workers} processes)" if workers > 1 else ""))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a stop stops the workers too (finally below)

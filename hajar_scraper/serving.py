@@ -19,11 +19,25 @@ import uvicorn
 from datasette.app import Datasette
 
 
+def family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def port_taken(host: str, port: int) -> str | None:
+    """Why nothing can listen on the port (another program does), or None: one line, not a worker's traceback."""
+    with socket.socket(family(host)) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past connections do not count
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            return error.strerror
+    return None
+
+
 def listener(host: str, port: int) -> socket.socket:
     """A listening socket that shares its port. It says it is TCP: asyncio turns Nagle's delay off only
     for sockets that do (40 ms more a page otherwise)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock = socket.socket(family(host), socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))

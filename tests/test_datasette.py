@@ -97,7 +97,11 @@ def test_hajar_serve_runs_workers_and_a_stop_stops_them_all(crawled_db, tmp_path
         assert process.stdout.readline() == f"Datasette on http://127.0.0.1:{port}/ (2 processes)\n"
         workers = [int(pid) for pid in open(f"/proc/{process.pid}/task/{process.pid}/children").read().split()]
         assert len(workers) == 2
-        assert get_json(f"http://127.0.0.1:{port}/hajarnews/articles.json?_size=1")["rows"]
+        held = sqlite3.connect(crawled_db).execute("SELECT count(*), max(published_at) FROM articles").fetchone()
+        for _ in range(10):  # new connections, spread by the kernel over both workers: each serves the archive
+            data = get_json(f"http://127.0.0.1:{port}/hajarnews/articles.json?_size=1&_shape=objects"
+                            "&_sort_desc=published_at")
+            assert (data["filtered_table_rows_count"], data["rows"][0]["published_at"]) == held
     finally:
         stop(process)
     for pid in workers:

@@ -92,11 +92,6 @@ MARKUP = (PAGE, "<p>a<br>b</p>", "<div><p>x</div>", "", "<table><tr><td>x</table
 
 
 @pytest.mark.parametrize("markup", MARKUP)
-def test_the_kept_soup_builder_builds_what_bs4_builds(markup):
-    assert body._soup(markup).decode() == BeautifulSoup(markup, "lxml").decode()
-
-
-@pytest.mark.parametrize("markup", MARKUP)
 def test_the_minimal_formatter_writes_what_bs4s_writes(markup):
     soup = BeautifulSoup(markup, "lxml")
     assert soup.decode_contents(formatter=body._MINIMAL) == soup.decode_contents(formatter="minimal")

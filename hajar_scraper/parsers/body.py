@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import copy
 import re
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urljoin
 
 import lxml.html
 from bs4 import BeautifulSoup, NavigableString, Tag
-from bs4.builder import LXMLTreeBuilder
 from bs4.dammit import EntitySubstitution
 from bs4.formatter import HTMLFormatter
 
@@ -64,7 +62,7 @@ def clean_body(fragment, page_url: str, profile, now: datetime | None = None) ->
 
     `fragment` is the story's HTML, or its content node on the page's lxml tree (left untouched).
     """
-    soup = _soup(_without_noise(fragment, profile.selectors["drop"]))
+    soup = BeautifulSoup(_without_noise(fragment, profile.selectors["drop"]), "lxml")
     for amp in _tags(soup, _AMP_IMG):
         amp.name = "img"
     _reduce_tweets(soup)
@@ -110,38 +108,6 @@ def clean_body(fragment, page_url: str, profile, now: datetime | None = None) ->
     html = sanitise(root.decode_contents(formatter=_MINIMAL))
     body.html = re.sub(r"\n\s*\n+", "\n", re.sub(r"<p>\s*</p>", "", html)).strip()
     return body
-
-
-class _SoupBuilder(LXMLTreeBuilder):
-    """bs4's "lxml" builder keeping its lxml parser from soup to soup: lxml inspects a new parser's target,
-    which cost as much as building a short story's soup (lxml parsers are reusable once closed)."""
-
-    def __init__(self):
-        super().__init__()
-        self._parsers: dict = {}
-
-    def parser_for(self, encoding):
-        if encoding not in self._parsers:
-            self._parsers[encoding] = super().parser_for(encoding)
-        return self._parsers[encoding]
-
-    def feed(self, markup) -> None:
-        try:
-            super().feed(markup)
-        except BaseException:
-            self._parsers.clear()  # a parser stopped mid-document is not reused
-            raise
-
-
-_BUILDERS = threading.local()  # a builder holds its soup while it builds: one per thread
-
-
-def _soup(markup: str) -> BeautifulSoup:
-    """`BeautifulSoup(markup, "lxml")`, on this thread's builder."""
-    builder = getattr(_BUILDERS, "builder", None)
-    if builder is None:
-        builder = _BUILDERS.builder = _SoupBuilder()
-    return BeautifulSoup(markup, builder=builder)
 
 
 class _MinimalFormatter(HTMLFormatter):

@@ -6,13 +6,16 @@
 2. A synthetic archive (50,000 articles; 1,000,000 with --scale) built in bulk (archive_build.py):
    FTS p50/p95 for common, mid and rare words, bm25 over all hits against the app's query shapes.
 3. A real `datasette serve` on a copy of archive/ with that archive, 20 concurrent loopback clients.
+   `--cpu` instead: one Datasette process and one sequential client, the server's CPU time a page
+   (its /proc utime + stime), steadier than latency when other work shares the cores.
 
-    python bench/archive.py [--scale] [--db PATH (kept and reused)] [--skip-datasette]
+    python bench/archive.py [--scale] [--db PATH (kept and reused)] [--skip-datasette | --only-datasette | --cpu]
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import random
 import shutil
@@ -211,9 +214,7 @@ def fts(db: Path, source: Articles, rounds: int = 3, page_words: int = 60) -> No
 
 def datasette(db: Path, source: Articles, requests: int, budget: float, clients: int = 20) -> None:
     with tempfile.TemporaryDirectory(prefix="hajar-bench-ds-") as tmp:
-        config = Path(tmp) / "archive"
-        shutil.copytree(ROOT / "archive", config, ignore=shutil.ignore_patterns("*.db", "*.db-*", "__pycache__"))
-        (config / "hajarnews.db").symlink_to(db.resolve())
+        config = config_copy(tmp, db)
         port = random.randint(20_000, 40_000)
         server, base = start_server([sys.executable, "-m", "hajar_scraper.cli", "serve", "--dir", str(config),
                                      "--host", "127.0.0.1", "--port", str(port)],  # as deployed: its workers too
@@ -252,10 +253,73 @@ def datasette(db: Path, source: Articles, requests: int, budget: float, clients:
     print(table(["target: p95 < 150 ms (all 200)", "p95", "result"], verdicts))
 
 
+def config_copy(tmp: str, db: Path) -> Path:
+    """archive/ as a Datasette config directory whose archive is `db`."""
+    config = Path(tmp) / "archive"
+    shutil.copytree(ROOT / "archive", config, ignore=shutil.ignore_patterns("*.db", "*.db-*", "__pycache__"))
+    (config / "hajarnews.db").symlink_to(db.resolve())
+    return config
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(db: Path, source: Articles, rounds: int) -> None:
+    """CPU ms a page in one `hajar serve` worker, one client on one keep-alive connection: every one of
+    the 330 search queries (or 330 random articles) once a round, after a round that warms the caches."""
+    with tempfile.TemporaryDirectory(prefix="hajar-bench-cpu-") as tmp:
+        port = random.randint(20_000, 40_000)
+        server, _ = start_server([sys.executable, "-m", "hajar_scraper.serving", str(config_copy(tmp, db)),
+                                  "127.0.0.1", str(port)], wait_url=f"http://127.0.0.1:{port}/-/versions.json")
+        try:
+            total = sqlite3.connect(db).execute("SELECT max(id) FROM articles").fetchone()[0]
+            rng = random.Random(9)
+            queries = [q.replace(" ", "+") for words in query_words(source, random.Random(5), 100).values() for q in words]
+            pages = {"article reading page /hajarnews/artikel/ID": [
+                         f"/hajarnews/artikel/{rng.randint(1, total)}" for _ in queries],
+                     "search page /-/cari?q=": [f"/-/cari?q={q}" for q in queries]}
+            connection, rows = http.client.HTTPConnection("127.0.0.1", port, timeout=60), []
+            for name, paths in pages.items():
+                cpu, wall = [], []
+                for _ in range(rounds + 1):
+                    started_cpu, started = cpu_seconds(server.pid), time.perf_counter()
+                    for path in paths:
+                        connection.request("GET", path)
+                        response = connection.getresponse()
+                        response.read()
+                        assert response.status == 200, (path, response.status)
+                    cpu.append((cpu_seconds(server.pid) - started_cpu) * 1000 / len(paths))
+                    wall.append((time.perf_counter() - started) * 1000 / len(paths))
+                rows.append([name, f"{len(paths)} × {rounds}", f"{median(cpu[1:]):.2f}",
+                             f"{min(cpu[1:]):.2f}–{max(cpu[1:]):.2f}", f"{median(wall[1:]):.2f}",
+                             f"{os.getloadavg()[0]:.1f}"])
+        finally:
+            stop(server)
+    print(table(["page", "requests", "server CPU ms a page", "range of rounds", "wall ms a page", "load avg"], rows,
+                title=f"One `hajar serve` worker over {total:,} articles, one sequential client"))
+
+
 def serve_workers() -> int:
     """How many Datasette processes `hajar serve` starts by default."""
     from hajar_scraper.cli import serve
     return next(p.default for p in serve.params if p.name == "workers")
+
+
+def only_datasette(args, count: int) -> None:
+    """Part 3 alone (or --cpu): no upserts, no FTS tables, and never a build (30+ minutes at a million)."""
+    if args.skip_datasette or args.only_datasette and args.cpu:
+        sys.exit("--only-datasette, --cpu and --skip-datasette exclude each other")
+    if not (args.db and args.db.exists()):
+        sys.exit("--only-datasette needs --db with an archive built by an earlier run")
+    held = sqlite3.connect(f"file:{args.db}?mode=ro", uri=True).execute("SELECT count(*) FROM articles").fetchone()[0]
+    if held != count:
+        sys.exit(f"{args.db} holds {held:,} articles, not {count:,}")
+    if args.cpu:
+        server_cpu(args.db, Articles(), args.runs)
+    else:
+        datasette(args.db, Articles(), args.requests or (1000 if args.scale else 400), args.budget)
 
 
 def main() -> None:
@@ -268,8 +332,15 @@ def main() -> None:
     parser.add_argument("--requests", type=int, help="requests per Datasette page (default 400, 1000 --scale)")
     parser.add_argument("--budget", type=float, default=10, help="seconds per Datasette page at most")
     parser.add_argument("--skip-datasette", action="store_true")
+    parser.add_argument("--only-datasette", action="store_true",
+                        help="part 3 only, on an archive of the size that --db already holds")
+    parser.add_argument("--cpu", action="store_true",
+                        help="only the server's CPU time a page (one worker, one client), on the --db archive")
     args = parser.parse_args()
     count = args.articles or (1_000_000 if args.scale else 50_000)
+    if args.only_datasette or args.cpu:
+        only_datasette(args, count)
+        return
 
     source = Articles()
     upserts(args.upserts, args.runs, source)

@@ -33,6 +33,7 @@ class BareSpider(NewsSpider):
 def main(base_url: str, overrides: list[str]) -> None:
     settings = get_project_settings()
     settings.set("ITEM_PIPELINES", {}, priority="cmdline")
+    settings.set("HAJAR_PARSE_PROCESSES", 0, priority="cmdline")  # nothing to parse
     for override in overrides:
         key, _, value = override.partition("=")
         settings.set(key, value, priority="cmdline")

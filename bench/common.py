@@ -232,26 +232,45 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def run_measured(args: list[str], timeout: float = 1800, **kwargs) -> dict:
-    """Run a command; return its output, wall time, peak RSS (the kernel's own high-water mark) and RSS samples."""
+    """Run a command; return its output, wall time, peak RSS and RSS samples (MB).
+
+    RSS is the sum over the process and its children (a crawl's parsing processes), sampled every
+    0.25 s; the peak is the larger of the highest sample and the kernel's own high-water mark of the
+    largest single process (wait4's ru_maxrss), which catches a peak between two samples.
+    """
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.monotonic()
         process = subprocess.Popen(args, stdout=out, stderr=err, text=True, cwd=ROOT, **kwargs)
         samples: list[tuple[float, int]] = []
         timer = threading.Timer(timeout, process.kill)
         timer.start()
-        while True:  # VmRSS every 0.25 s, to tell flat memory from growing memory
+        while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
-            try:
-                text = Path(f"/proc/{process.pid}/status").read_text()
-                samples.append((time.monotonic() - started, int(re.search(r"VmRSS:\s+(\d+)", text)[1]) // 1024))
-            except (OSError, TypeError):
-                pass
+            rss = tree_rss_mb(process.pid)
+            if rss:
+                samples.append((time.monotonic() - started, rss))
             time.sleep(0.25)
         timer.cancel()
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
+        peak = max([usage.ru_maxrss / 1024, *(rss for _, rss in samples)])
         return {"returncode": process.returncode, "stdout": out.read(), "stderr": err.read(),
-                "wall": time.monotonic() - started, "peak_rss_mb": usage.ru_maxrss / 1024, "samples": samples}
+                "wall": time.monotonic() - started, "peak_rss_mb": peak, "samples": samples}
+
+
+def tree_rss_mb(pid: int) -> int:
+    """VmRSS of a process and all its descendants, in MB (0 once it is gone)."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(re.search(r"VmRSS:\s+(\d+)", status)[1])
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, TypeError):
+            continue
+    return total // 1024

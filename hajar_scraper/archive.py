@@ -5,8 +5,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from datetime import datetime, timezone
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import cached_property
 from pathlib import Path
 
 import sqlite_utils
@@ -30,6 +32,47 @@ def record_hash(record: dict) -> str:
     """What a re-parse or re-crawl compares: every field but when and by which parser it was made."""
     kept = {k: v for k, v in record.items() if k not in ("fetched_at", "parser_version")}
     return hashlib.sha256(json.dumps(kept, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass(eq=False)
+class Prepared:
+    """What writing one article computes from its record alone: the checked record, its hash, sanitised
+    HTML, fingerprint and index words, and (set by `complete`) the stemmed columns.
+
+    Computed when first needed, so an unchanged article costs only its hash; a parsing process calls
+    `complete()` and sends the result along (computed values travel with it when pickled), so the
+    crawl's writer only writes.
+    """
+
+    record: dict
+    stemmed: list[str] | None = None  # the columns as `articles_fts_stem` holds them
+    new_stems: dict[str, str] | None = None  # stems Sastrawi made for them, for the `stems` table
+
+    def __post_init__(self):
+        validate(self.record)
+
+    @cached_property
+    def digest(self) -> str:
+        return record_hash(self.record)
+
+    @cached_property
+    def body_html(self) -> str:
+        return sanitise(self.record.get("body_html"))  # whatever made the record, no script is stored
+
+    @cached_property
+    def simhash(self) -> int:
+        return fingerprint.simhash(self.record["body_text"])
+
+    @cached_property
+    def words(self) -> list[list[str]]:
+        return search.index_words(self.record)
+
+    def complete(self, stems_from: str | None = None) -> Prepared:
+        """Everything a write may need, computed here and now (`stems_from`: the archive file whose
+        known stems may be read, see `search.stem_offline`)."""
+        self.digest, self.body_html, self.simhash  # noqa: B018 - computed and kept
+        self.stemmed, self.new_stems = search.stem_offline(search.index_words(self.record), stems_from)
+        return self
 
 
 class Archive:
@@ -105,7 +148,8 @@ class Archive:
             " AND json_extract(arguments, '$.since') IS NULL AND json_extract(arguments, '$.until') IS NULL"
             " ORDER BY id DESC LIMIT 1", [site]), None)
         return CrawlState(held=held, last_seen=last_seen, plan=json.loads(plan) if plan else None,
-                          last_complete_start=datetime.fromisoformat(last["started_at"]) if last else None)
+                          last_complete_start=datetime.fromisoformat(last["started_at"]) if last else None,
+                          path=str(self.path))
 
     def _has_plan(self, site: str) -> bool:
         return bool(self.db.execute("SELECT 1 FROM discovery_plans WHERE site = ?", [site]).fetchone())
@@ -144,16 +188,17 @@ class Archive:
                                    "detail": detail, "at": utc_now()})
 
     # articles --------------------------------------------------------------------------------
-    def save_article(self, record: dict, run_id: int | None = None, page_id: int | None = None) -> str:
+    def save_article(self, record: dict | Prepared, run_id: int | None = None, page_id: int | None = None) -> str:
         """Insert or update one article: `new`, `updated` (new content: a new version), `refreshed`
         (same story, other fields changed: updated in place) or `unchanged` (only `last_seen_at` moves).
 
         Plain statements on one connection: sqlite-utils' Table methods re-read the schema on every call,
-        which cost more than the writes themselves.
+        which cost more than the writes themselves. A `Prepared` record brings its computed parts along.
         """
-        validate(record)
+        prepared = record if isinstance(record, Prepared) else Prepared(record)
+        record = prepared.record
         seen_at = record.get("fetched_at") or utc_now()
-        digest = record_hash(record)
+        digest = prepared.digest
         with self.db.atomic():
             row = self.db.execute("SELECT id, content_hash, record_hash, version, last_seen_at FROM articles"
                                   " WHERE url = ?", [record["url"]]).fetchone()
@@ -166,7 +211,7 @@ class Archive:
                 return "unchanged"
             new_content = not row or row[1] != record["content_hash"]
             values = {k: record.get(k) for k in SCALARS}
-            values["body_html"] = sanitise(record.get("body_html"))  # whatever made the record, no script is stored
+            values["body_html"] = prepared.body_html
             values.update({t: json.dumps(record.get(t) or [], ensure_ascii=False) for t in TERMS})
             values.update(provenance=json.dumps(record.get("provenance") or {}, sort_keys=True),
                           corrections=json.dumps(record.get("corrections") or [], ensure_ascii=False),
@@ -185,13 +230,18 @@ class Archive:
                 article_id = self.db.execute(f"INSERT INTO articles ({', '.join(values)})"
                                              f" VALUES ({', '.join(f':{k}' for k in values)})", values).lastrowid
             self._replace_children(article_id, record)
-            search.index_article(self.db, article_id, record)
+            if prepared.stemmed is None:
+                stemmed = search.stem_columns(self.db, prepared.words)
+            else:
+                search.keep_stems(self.db, prepared.new_stems)
+                stemmed = prepared.stemmed
+            search.index_article(self.db, article_id, stemmed)
             if new_content:
                 self.db.execute("INSERT INTO article_versions (article_id, version, content_hash, title, body_text,"
                                 " seen_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
                                 [article_id, values["version"], record["content_hash"], record["title"],
                                  record["body_text"], seen_at, run_id])
-                self._cluster(article_id, record["body_text"])
+                self._cluster(article_id, prepared.simhash)
         return "new" if not row else "updated" if new_content else "refreshed"
 
     def _replace_children(self, article_id: int, record: dict) -> None:
@@ -208,9 +258,8 @@ class Archive:
             [(article_id, i, img["url"], img.get("caption"), img.get("credit"))
              for i, img in enumerate(record.get("images") or [])])
 
-    def _cluster(self, article_id: int, body_text: str) -> None:
+    def _cluster(self, article_id: int, value: int) -> None:
         """Join the cluster of the nearest earlier near-duplicate (any site in this archive), else start one."""
-        value = fingerprint.simhash(body_text)
         bands = fingerprint.bands(value)
         self.db.execute("DELETE FROM fingerprint_bands WHERE article_id = ?", [article_id])
         same_band = " UNION ALL ".join(["SELECT article_id FROM fingerprint_bands WHERE band = ? AND value = ?"] * len(bands))

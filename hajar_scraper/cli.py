@@ -147,7 +147,9 @@ def parse(source, url, site):
 @click.option("--site", help="Only this site's pages.")
 @click.option("--since", help="Only pages fetched on or after this date (YYYY-MM-DD).")
 @click.option("--db", type=click.Path(dir_okay=False), help="Archive file (default: archive/SITE.db).")
-def reparse(site, since, db):
+@click.option("--processes", default=1, show_default=True, type=click.IntRange(0, 64),
+              help="Worker processes that parse while this one writes (0: parse here).")
+def reparse(site, since, db, processes):
     """Parse every stored page again with the current parsers, without the network."""
     from hajar_scraper.reparse import OUTCOMES
     from hajar_scraper.reparse import reparse as run
@@ -156,7 +158,8 @@ def reparse(site, since, db):
     archive = _open_archive(db, site)
     pages = archive.pages_to_reparse(site, since)
     counts = dict.fromkeys(OUTCOMES, 0)
-    with click.progressbar(run(archive, pages), length=len(pages), label="reparsing", file=sys.stderr) as bar:
+    with click.progressbar(run(archive, pages, processes), length=len(pages), label="reparsing",
+                           file=sys.stderr) as bar:
         for outcome in bar:
             counts[outcome] += 1
     click.echo(", ".join(f"{n} {k}" for k, n in counts.items()))

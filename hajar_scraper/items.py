@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
 class ArticleItem:
-    """A parsed article; `record` follows DESIGN §2; `page_url` is the fetch it was parsed from."""
+    """A parsed article; `record` follows DESIGN §2; `page_url` is the fetch it was parsed from;
+    `prepared` its write as far as the parsing process computed it (`archive.Prepared`)."""
 
     record: dict
     page_url: str = ""
+    prepared: Any = None
 
 
 @dataclass

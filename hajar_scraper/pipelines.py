@@ -127,7 +127,8 @@ class ArchivePipeline:
         match item:
             case ArticleItem(record=record):
                 try:
-                    outcome = self.archive.save_article(record, self.run_id, self.page_ids.pop(item.page_url, None))
+                    outcome = self.archive.save_article(item.prepared or record, self.run_id,
+                                                        self.page_ids.pop(item.page_url, None))
                 except Rejected as error:
                     self._reject(record.get("url", "?"), error.reason, error.detail)
                     return

@@ -9,12 +9,15 @@ wants to see the words as published, with every word of the query's families mar
 
 from __future__ import annotations
 
+import math
 import re
+import sqlite3
 import unicodedata
 from functools import lru_cache
 from itertools import islice
 from typing import NamedTuple
 from html import escape
+from urllib.parse import quote
 
 STEM_TABLE = "articles_fts_stem"
 COLUMNS = ("title", "description", "body_text")
@@ -139,12 +142,35 @@ def stem_snippet(text: str | None, stemmed: str | None, query: str | None, size:
         hits.append(index)
     total = min(stemmed.count(" ") + 1 if stemmed else 0, SNIPPET_SCAN_WORDS)
     start, end = _window(hits, size, total)
-    tokens = list(islice(_WORD.finditer(text), end))
-    more_words = end == total < SNIPPET_SCAN_WORDS and _WORD.search(text, tokens[-1].end() if tokens else 0)
-    if len(tokens) < end or more_words or any(stem_word(tokens[i].group()) not in stems
-                                              for i in hits if start <= i < end):
+    tokens = _words_until(text, start, end)
+    if (tokens is None or len(tokens) < end
+            or end == total < SNIPPET_SCAN_WORDS and _WORD.search(text, tokens[-1].end() if tokens else 0)
+            or any(stem_word(tokens[i].group()) not in stems for i in hits if start <= i < end)):
         return snippet(text, query, size)
     return _cut(text, tokens, hits, size, total)
+
+
+_SKIP_CHUNK = 256
+
+
+@lru_cache(maxsize=None)
+def _skip(count: int) -> re.Pattern:
+    """Steps over `count` words; possessive, so no backtracking can split a word to make up the count."""
+    return re.compile(r"(?:\W*+\w++){%d}" % count)
+
+
+def _words_until(text: str, start: int, end: int) -> list | None:
+    """The word matches up to `end`, indexed as `_WORD.finditer` numbers them, but only those from
+    `start` on made (None before): the words before the window are stepped over in C, ~5× faster.
+    None when the text has fewer than `start` words."""
+    position, left = 0, start
+    while left:
+        step = min(left, _SKIP_CHUNK)
+        match = _skip(step).match(text, position)
+        if match is None:
+            return None
+        position, left = match.end(), left - step
+    return [None] * start + list(islice(_WORD.finditer(text, position), end - start))
 
 
 def _window(hits: list[int], size: int, total: int) -> tuple[int, int]:
@@ -212,18 +238,18 @@ def common_phrases(conn, phrases) -> set[str]:
     bm25 counts every article holding each phrase, so a phrase in most articles costs a read of its
     whole posting list (~5 ms at one article in 20 of a million, ~50 ms for a word in all of them)
     while its idf, its weight in the score, is small: at most ln(19) ≈ 2.9 at one article in 20,
-    clamped to 1e-6 by FTS5 past half, against 6-11 for the words that pick a story out. One count
-    over the newest ids per phrase (< 1 ms) tells them apart. An archive smaller than the window has
-    no common phrase, so its searches are always ranked.
+    clamped to 1e-6 by FTS5 past half, against 6-11 for the words that pick a story out. One look
+    at the newest ids per phrase (< 1 ms) tells them apart: a phrase is common when its 50th newest
+    hit is in the window, so at most 50 hits are read, not all of the window's. An archive smaller
+    than the window has no common phrase, so its searches are always ranked.
     """
+    needed = math.ceil(COMMON_SHARE * SHARE_WINDOW)  # hits is a whole number: hits >= x when hits >= ceil(x)
+    if needed <= 0:
+        return set(phrases)
     newest = conn.execute("SELECT max(id) FROM articles").fetchone()[0] or 0
-    common = set()
-    for phrase in phrases:
-        hits = conn.execute(f"SELECT count(*) FROM [{STEM_TABLE}] WHERE [{STEM_TABLE}] MATCH ? AND rowid > ?",
-                            [phrase, newest - SHARE_WINDOW]).fetchone()[0]
-        if hits >= COMMON_SHARE * SHARE_WINDOW:
-            common.add(phrase)
-    return common
+    return {phrase for phrase in phrases if conn.execute(
+        f"SELECT rowid FROM [{STEM_TABLE}] WHERE [{STEM_TABLE}] MATCH ? AND rowid > ? "
+        f"ORDER BY rowid DESC LIMIT 1 OFFSET {needed - 1}", [phrase, newest - SHARE_WINDOW]).fetchone()}
 
 
 def find(conn, query: str | None, since: str = "", until: str = "", sort: str = "",
@@ -232,9 +258,9 @@ def find(conn, query: str | None, since: str = "", until: str = "", sort: str = 
 
     The order: newest first (published_at) when `sort` is "newest" or every phrase is common;
     otherwise bm25 (headline 10, standfirst 4, body 1) over the phrases that are not common, ties
-    by id, the last archived first. bm25 scores every row of those phrases between the oldest and newest candidate,
-    so when common phrases were left out (the others then hold many more rows than the query),
-    the candidates go back no further than the SCORED-th newest row of the ranked phrases.
+    by id, the last archived first. With no phrase left out, bm25 scores the candidates as they are
+    read. When common phrases were left out (the others then hold many more rows than the query),
+    bm25 scores the SCORED newest rows of the ranked phrases and the candidates go back no further.
     `common` may be given, e.g. the union over several archives searched together.
     """
     phrases = query_phrases(query)
@@ -243,34 +269,49 @@ def find(conn, query: str | None, since: str = "", until: str = "", sort: str = 
     if common is None:
         common = common_phrases(conn, phrases)
     informative = " ".join(p for p in phrases if p not in common)
-    ranked, oldest = sort != "newest" and bool(informative), 0
+    ranked, oldest, scores = sort != "newest" and bool(informative), 0, None
     if ranked and common:
-        oldest = (conn.execute(f"SELECT rowid FROM [{STEM_TABLE}] WHERE [{STEM_TABLE}] MATCH ? "
-                               f"ORDER BY rowid DESC LIMIT 1 OFFSET {SCORED - 1}", [informative]).fetchone() or [0])[0]
+        scores, oldest = _scored(conn, informative)
     params = {"q": " ".join(phrases), "oldest": oldest, "since": since or "", "until": until or ""}
-    if since or until or not ranked:  # the dates of 500 hits spread over the archive cost ~3 ms: only if used
-        rows = conn.execute(
-            f"SELECT [{STEM_TABLE}].rowid, articles.published_at FROM [{STEM_TABLE}] "
-            f"JOIN articles ON articles.id = [{STEM_TABLE}].rowid WHERE [{STEM_TABLE}] MATCH :q "
-            f"AND [{STEM_TABLE}].rowid >= :oldest AND (:since = '' OR articles.published_at >= :since) "
-            "AND (:until = '' OR substr(articles.published_at, 1, 10) <= :until) "
-            f"ORDER BY [{STEM_TABLE}].rowid DESC LIMIT {CANDIDATES + 1}", params).fetchall()
-    else:
-        rows = conn.execute(f"SELECT rowid, NULL FROM [{STEM_TABLE}] WHERE [{STEM_TABLE}] MATCH :q "
-                            f"AND rowid >= :oldest ORDER BY rowid DESC LIMIT {CANDIDATES + 1}", params).fetchall()
+    # Nothing left out: bm25 of the query itself scores exactly the candidates, in the same pass.
+    together = ranked and scores is None
+    rows = _candidates(conn, params, BM25 if together else "NULL", dated=bool(since or until or not ranked))
     capped, rows = len(rows) > CANDIDATES or oldest > 0, rows[:CANDIDATES]
-    scores: dict[int, float] = {}
-    if ranked and rows:
-        ids = [r[0] for r in rows]
-        scores = dict(conn.execute(
-            f"SELECT rowid, bm25([{STEM_TABLE}], 10.0, 4.0, 1.0) FROM [{STEM_TABLE}] "
-            f"WHERE [{STEM_TABLE}] MATCH ? AND rowid BETWEEN ? AND ?", [informative, min(ids), max(ids)]))
-    hits = [(article_id, published, scores.get(article_id) if ranked else None) for article_id, published in rows]
+    if scores is not None:
+        rows = [(article_id, published, scores.get(article_id)) for article_id, published, _ in rows]
+    hits = [(article_id, published, score if ranked else None) for article_id, published, score in rows]
     if ranked:
         hits.sort(key=lambda h: h[2])  # stable: equal scores stay newest (archived) first
     else:
         hits.sort(key=lambda h: h[1], reverse=True)
     return Hits(hits, ranked, [phrases[p] for p in phrases if p in common], capped)
+
+
+BM25 = f"bm25([{STEM_TABLE}], 10.0, 4.0, 1.0)"
+
+
+def _scored(conn, informative: str) -> tuple[dict[int, float], int]:
+    """bm25 of the SCORED newest rows of the ranked phrases, and the oldest of them (0: fewer rows than that).
+
+    Every candidate is one of these rows, so one pass gives both the bound and the scores: a row's
+    score is the same whichever rows the statement reads (the phrases' counts are over the table).
+    """
+    rows = conn.execute(f"SELECT rowid, {BM25} FROM [{STEM_TABLE}] WHERE [{STEM_TABLE}] MATCH ? "
+                        f"ORDER BY rowid DESC LIMIT {SCORED}", [informative]).fetchall()
+    return dict(rows), rows[-1][0] if len(rows) == SCORED else 0
+
+
+def _candidates(conn, params: dict, score: str, dated: bool) -> list[tuple]:
+    """(id, published_at or None, `score`) of the CANDIDATES + 1 newest hits from :oldest on."""
+    if dated:  # the dates of 500 hits spread over the archive cost ~3 ms: only if used
+        return conn.execute(
+            f"SELECT [{STEM_TABLE}].rowid, articles.published_at, {score} FROM [{STEM_TABLE}] "
+            f"JOIN articles ON articles.id = [{STEM_TABLE}].rowid WHERE [{STEM_TABLE}] MATCH :q "
+            f"AND [{STEM_TABLE}].rowid >= :oldest AND (:since = '' OR articles.published_at >= :since) "
+            "AND (:until = '' OR substr(articles.published_at, 1, 10) <= :until) "
+            f"ORDER BY [{STEM_TABLE}].rowid DESC LIMIT {CANDIDATES + 1}", params).fetchall()
+    return conn.execute(f"SELECT rowid, NULL, {score} FROM [{STEM_TABLE}] WHERE [{STEM_TABLE}] MATCH :q "
+                        f"AND rowid >= :oldest ORDER BY rowid DESC LIMIT {CANDIDATES + 1}", params).fetchall()
 
 
 def result_rows(conn, ids: list[int], query: str | None) -> dict[int, dict]:
@@ -304,13 +345,60 @@ def create_stem_table(db) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS stems (word TEXT PRIMARY KEY, stem TEXT NOT NULL) WITHOUT ROWID")
 
 
-def index_article(db, article_id: int, record: dict) -> None:
-    """(Re)index one article; called by the archive inside the transaction that writes it."""
-    texts = [[w.lower() for w in words(record.get(column))] for column in COLUMNS]
+def index_words(record: dict) -> list[list[str]]:
+    """The lower-case words of each indexed column, as `index_article` stems them."""
+    return [[w.lower() for w in words(record.get(column))] for column in COLUMNS]
+
+
+def stem_offline(texts: list[list[str]], archive: str | None = None) -> tuple[list[str], dict[str, str]]:
+    """`stem_columns` in a process that does not write the archive (a parsing process): stems from
+    memory, else the `archive` file's `stems` table read-only, else Sastrawi. Also returns the stems
+    Sastrawi made, which the writer keeps (`keep_stems`)."""
+    unique = {w for ws in texts for w in ws}
+    missing = [w for w in unique if w not in _KNOWN]
+    made = {}
+    if missing:
+        found = _read_stems(archive, missing) if archive else {}
+        made = {w: _stem(w) for w in missing if w not in found}
+        _remember({**found, **made})
+    return [" ".join(_KNOWN[w] for w in ws) for ws in texts], made
+
+
+def _read_stems(archive: str, words: list[str]) -> dict[str, str]:
+    found = {}
+    try:
+        conn = _reader(archive)
+        for start in range(0, len(words), 500):
+            chunk = words[start:start + 500]
+            found.update(conn.execute(f"SELECT word, stem FROM stems WHERE word IN ({', '.join('?' * len(chunk))})",
+                                      chunk).fetchall())
+    except sqlite3.Error:  # no table yet, or the file is busy: Sastrawi gives the same stems
+        pass
+    return found
+
+
+@lru_cache(maxsize=4)
+def _reader(archive: str) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{quote(archive)}?mode=ro", uri=True, timeout=1)
+
+
+def stem_columns(db, texts: list[list[str]]) -> list[str]:
+    """Each column's words (`index_words`) as the space-separated stems `articles_fts_stem` holds."""
     stems = archive_stems(db, {w for ws in texts for w in ws})
+    return [" ".join(stems[w] for w in ws) for ws in texts]
+
+
+def index_article(db, article_id: int, stemmed: list[str]) -> None:
+    """(Re)index one article's stemmed columns; called by the archive inside the transaction that writes it."""
     db.execute(f"DELETE FROM [{STEM_TABLE}] WHERE rowid = ?", [article_id])
     db.execute(f"INSERT INTO [{STEM_TABLE}] (rowid, title, description, body_text) VALUES (?, ?, ?, ?)",
-               [article_id, *(" ".join(stems[w] for w in ws) for ws in texts)])
+               [article_id, *stemmed])
+
+
+def keep_stems(db, stems: dict[str, str]) -> None:
+    """Store stems a parsing process made with Sastrawi, so no later crawl makes them again."""
+    if stems:
+        db.conn.executemany("INSERT OR IGNORE INTO stems (word, stem) VALUES (?, ?)", stems.items())
 
 
 def archive_stems(db, unique: set[str]) -> dict[str, str]:
@@ -334,6 +422,6 @@ def rebuild_index(db) -> int:
     db.execute(f"DELETE FROM [{STEM_TABLE}]")
     count = 0
     for row in db.query("SELECT id, title, description, body_text FROM articles"):
-        index_article(db, row["id"], row)
+        index_article(db, row["id"], stem_columns(db, index_words(row)))
         count += 1
     return count

@@ -17,9 +17,12 @@ from conftest import ROOT, run_crawl
 KILLS = 10
 SEED = 3
 # Slow enough that a kill lands between two articles, fast enough for ten runs in well under a minute;
-# written in batches of two articles (a page and an article item each), so kills also land with a batch open.
+# written in batches of two articles (a page and an article item each), so kills also land with a batch open;
+# parsed in the crawl process, so articles reach the archive at the pace of the fetches (a parsing process
+# starting under load would release them in bursts that outrun the kill points). Killing a crawl that has
+# parsing processes: tests/test_parse_pool.py.
 SLOW = ["-s", "DOWNLOAD_DELAY=0.1", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING",
-        "-s", "HAJAR_WRITE_BATCH=4"]
+        "-s", "HAJAR_WRITE_BATCH=4", "-s", "HAJAR_PARSE_PROCESSES=0"]
 
 
 def count(path, sql: str) -> int:

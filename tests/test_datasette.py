@@ -116,3 +116,18 @@ def test_hajar_serve_says_when_the_port_is_taken(tmp_path):
                                  "--port", str(port)], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert (result.returncode, result.stderr.splitlines()[-1]) == (
         1, f"Error: cannot listen on 127.0.0.1:{port}: Address already in use")
+
+
+def test_served_pages_use_uvicorns_c_http_parser_and_event_loop():
+    """httptools and uvloop are dependencies so that uvicorn picks them (~1 ms less CPU a page)."""
+    import uvicorn
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    config = uvicorn.Config(lambda scope, receive, send: None, lifespan="off")  # as hajar_scraper.serving sets it
+    config.load()
+    assert config.http_protocol_class is HttpToolsProtocol
+    loop = config.get_loop_factory()()
+    try:
+        assert type(loop).__module__.startswith("uvloop")
+    finally:
+        loop.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import urllib.request
 
@@ -13,8 +14,8 @@ from scrapy.http import HtmlResponse
 from conftest import run_crawl, stop
 from fault_site import hits, start_fault_site
 from fault_site.faults import catalogue, flaky_plan
+from hajar_scraper import parse_pool
 from hajar_scraper.parsers import parse_article
-from hajar_scraper.spiders import news
 from hajar_scraper.spiders.sites import HajarnewsSpider
 
 # Fast but real: short timeout and back-off, 4 MiB size cap, retries as in production minus one.
@@ -94,10 +95,16 @@ def test_a_parser_bug_costs_one_page_and_is_filed_with_its_reason(monkeypatch):
     def broken(*args, **kwargs):
         raise KeyError("headline")
 
-    monkeypatch.setattr(news, "parse_article", broken)
+    monkeypatch.setattr(parse_pool, "parse_article", broken)
     url = "http://127.0.0.1:9/2021/05/25/kabar/"
     page = HtmlResponse(url, body=b"<html><body><p>kabar</p></body></html>", encoding="utf-8", request=Request(url))
-    items = list(HajarnewsSpider(base_url="http://127.0.0.1:9").parse_page(page))
+    spider = HajarnewsSpider(base_url="http://127.0.0.1:9")
+    spider.parsing = parse_pool.ParsePool(0)  # in this process, where the monkeypatch holds
+
+    async def collect():
+        return [item async for item in spider.parse_page(page)]
+
+    items = asyncio.run(collect())
     assert [type(i).__name__ for i in items] == ["PageItem", "RejectItem"]
     assert (items[1].url, items[1].reason, items[1].detail) == (url, "parser_error", "KeyError: 'headline'")
 

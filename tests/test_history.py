@@ -17,8 +17,7 @@ import yaml
 from warcio.archiveiterator import ArchiveIterator
 
 from conftest import FIXTURES, ROOT, SAMPLE_SITE, run_crawl, start_sample_site, stop
-from hajar_scraper import search
-from hajar_scraper import reparse as reparse_module
+from hajar_scraper import parse_pool, search
 from hajar_scraper.archive import Archive
 from hajar_scraper.record import content_hash
 from hajar_scraper.reparse import reparse_all
@@ -73,7 +72,7 @@ def test_every_fetch_is_a_warc_record_indexed_in_pages(crawled):
 def test_reparse_follows_a_changed_parser_rule(copy, monkeypatch):
     archive = Archive(copy)
     assert reparse_all(archive) == {"unchanged": ARTICLES}
-    original = reparse_module.parse_article
+    original = parse_pool.parse_article
 
     def shouting_headlines(html, url, site=None, fetched_at=None):  # the "new rule": Olahraga titles upper-case
         record = original(html, url, site=site, fetched_at=fetched_at)
@@ -83,11 +82,12 @@ def test_reparse_follows_a_changed_parser_rule(copy, monkeypatch):
             record["parser_version"] = "test-2"
         return record
 
-    monkeypatch.setattr(reparse_module, "parse_article", shouting_headlines)
+    monkeypatch.setattr(parse_pool, "parse_article", shouting_headlines)
     sport = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in (SAMPLE_SITE / "articles").glob("*.yml")]
     sport = [a for a in sport if "Olahraga" in a["categories"]]
     assert len(sport) >= 2
-    assert reparse_all(archive) == {"changed": len(sport), "unchanged": ARTICLES - len(sport)}
+    # parsed in this process, where the monkeypatch holds
+    assert reparse_all(archive, processes=0) == {"changed": len(sport), "unchanged": ARTICLES - len(sport)}
     rows = list(archive.db.query("select title, version, parser_version from articles where categories like '%Olahraga%'"))
     assert {r["title"] for r in rows} == {a["title"].upper() for a in sport}
     assert {(r["version"], r["parser_version"]) for r in rows} == {(2, "test-2")}
@@ -95,6 +95,22 @@ def test_reparse_follows_a_changed_parser_rule(copy, monkeypatch):
     assert reparse_all(archive, site="hajarnews", since="2000-01-01") == {"changed": len(sport),
                                                                          "unchanged": ARTICLES - len(sport)}
     assert archive.db["article_versions"].count == ARTICLES + 2 * len(sport)
+
+
+def test_a_parser_bug_during_reparse_files_the_page_and_the_reparse_goes_on(copy, monkeypatch):
+    archive = Archive(copy)
+    original = parse_pool.parse_article
+    broken_url = next(archive.db.query("SELECT url FROM articles ORDER BY url LIMIT 1"))["url"]
+
+    def broken_on_one(html, url, site=None, fetched_at=None):
+        if url == broken_url:
+            raise KeyError("headline")
+        return original(html, url, site=site, fetched_at=fetched_at)
+
+    monkeypatch.setattr(parse_pool, "parse_article", broken_on_one)
+    assert reparse_all(archive, processes=0) == {"newly rejected": 1, "unchanged": ARTICLES - 1}
+    assert list(archive.db.query("SELECT url, reason, detail FROM rejects")) == [
+        {"url": broken_url, "reason": "parser_error", "detail": "on reparse: KeyError: 'headline'"}]
 
 
 def test_reparse_command_reports_counts(copy):

@@ -159,3 +159,50 @@ def test_stem_snippet_scans_the_first_words_only():
 @pytest.mark.parametrize("text", ["", "  ", "—", "a\u00a0 b\n\nc "])
 def test_stem_snippet_of_odd_texts(text):
     assert search.stem_snippet(text, search.stem_text(text), "a", 0) == search.snippet(text, "a", 0)
+
+
+# the same answers from fewer and cheaper statements ------------------------------------------------
+@pytest.mark.parametrize("share, common", [(0.25, {'"jembatan"'}), (0.3, {'"jembatan"'}), (0.31, set()), (0.0, {'"jembatan"'})])
+def test_common_means_at_least_the_share_in_whole_hits(conn, monkeypatch, share, common):
+    # jembatan: 3 of the 10 newest ids (3-12); a share of 2.5 or 3 hits needs 3, of 3.1 needs 4
+    monkeypatch.setattr(search, "SHARE_WINDOW", 10)
+    monkeypatch.setattr(search, "COMMON_SHARE", share)
+    assert search.common_phrases(conn, ['"jembatan"']) == common
+
+
+def bm25(conn, expression: str) -> dict[int, float]:
+    """bm25 of every row, as one plain statement of FTS5 gives it."""
+    return dict(conn.execute(f"SELECT rowid, {search.BM25} FROM {search.STEM_TABLE} WHERE {search.STEM_TABLE} MATCH ?",
+                             [expression]))
+
+
+def test_scores_are_fts5_bm25_of_the_ranked_phrases(conn, window_of_ten):
+    alone, beside_common = search.find(conn, "jembatan"), search.find(conn, "warga jembatan")
+    expected = bm25(conn, '"jembatan"')
+    assert [score for _, _, score in alone.rows] == [expected[i] for i in ids(alone)]  # read with the candidates
+    assert [score for _, _, score in beside_common.rows] == [expected[i] for i in ids(beside_common)]  # scored apart
+    two = search.find(conn, "warga jembatan", common=set())  # nothing left out: scored with the candidates
+    assert [score for _, _, score in two.rows] == [bm25(conn, '"warga" "jembatan"')[i] for i in ids(two)]
+
+
+def test_dated_candidates_are_scored_too(conn):
+    hits = search.find(conn, "jembatan", since="2021-05-04")
+    assert [(i, score) for i, _, score in hits.rows] == [(i, bm25(conn, '"jembatan"')[i]) for i in (11, 7)]
+
+
+def test_stem_snippet_steps_over_the_words_before_its_window():
+    for before in (0, 3, 255, 256, 257, 600, 1990):
+        text = " — ".join(f"kata{i}" for i in range(before)) + ", membangun rumah; " + " ".join(["akhir"] * 40)
+        stems = search.stem_text(text)
+        assert search.stem_snippet(text, stems, "pembangunan", 8) == search.snippet(text, "pembangunan", 8)
+        assert search.stem_snippet(text, stems, "pembangunan", 8).count("<mark>") == (before < 2000)
+
+
+def test_a_text_shorter_than_its_stems_falls_back():
+    text = "kata " * 300 + "membangun"
+    stems = search.stem_text(text)
+    shorter = "kata " * 100
+    assert search.stem_snippet(shorter, stems, "bangun", 8) == search.snippet(shorter, "bangun", 8)
+    assert search._words_until(shorter, 300, 308) is None
+    words = search._words_until("a, b_c d", 1, 3)  # numbered as _WORD.finditer numbers them
+    assert words[0] is None and [m.group() for m in words[1:]] == ["b_c", "d"]

@@ -10,10 +10,11 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from datasette import hookimpl
-from datasette.utils.asgi import NotFound, Response
+from datasette.utils.asgi import NotFound
 from markupsafe import Markup, escape
 
 from hajar_scraper.sanitise import sanitise
+from hajar_scraper.serving import html_page, render
 
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
@@ -173,8 +174,7 @@ async def article_page(datasette, request):
         raise NotFound("Basis data tidak ditemukan")
     context = await article_context(datasette, database, int(request.url_vars["id"]))
     context["metadata"] = datasette.metadata()
-    html = await datasette.render_template("hajar_article.html", context, request=request)
-    return Response.html(html, headers=PAGE_HEADERS)
+    return html_page(await render(datasette, "hajar_article.html", context, request), PAGE_HEADERS)
 
 
 @hookimpl

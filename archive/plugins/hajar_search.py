@@ -11,6 +11,7 @@ import json
 import re
 import sqlite3
 import time
+import weakref
 from datetime import datetime
 from typing import NamedTuple
 from urllib.parse import parse_qs, urlencode
@@ -18,10 +19,10 @@ from urllib.parse import parse_qs, urlencode
 import nh3
 from datasette import hookimpl
 from datasette.utils import sqlite_timelimit
-from datasette.utils.asgi import Response
 from markupsafe import Markup
 
 from hajar_scraper import search
+from hajar_scraper.serving import html_page, render
 
 DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
 MAX_QUERY_CHARS = 200
@@ -60,11 +61,24 @@ def render_cell(value, column, table):
     return None
 
 
+_INDEXED: weakref.WeakSet = weakref.WeakSet()  # databases known to hold the stemmed index
+
+
+async def has_index(db) -> bool:
+    """Whether the database holds the stemmed index. Nothing drops it once made, so a yes is remembered
+    (a trip to the database thread less a page) and only a no is asked again."""
+    if db not in _INDEXED:
+        if not await db.table_exists(search.STEM_TABLE):
+            return False
+        _INDEXED.add(db)
+    return True
+
+
 async def searchable_databases(datasette, actor) -> list[str]:
     """Site databases with the stemmed index and a `search` query this visitor may run."""
     names = []
     for name, db in datasette.databases.items():
-        if name.startswith("_") or not await db.table_exists(search.STEM_TABLE):
+        if name.startswith("_") or not await has_index(db):
             continue
         if not await datasette.get_canned_query(name, "search", actor):
             continue
@@ -105,6 +119,48 @@ async def _in_time(datasette, name: str, fn):
     return await datasette.get_database(name).execute_fn(limited)
 
 
+def _one_page(conn, form: dict, limit_ms: int):
+    """One archive's hits and the chosen page's rows, read in one trip to the database thread (each
+    trip costs a thread hand-over); each part under its own time limit, as when they were two trips.
+    The rows are None when their part ran out of time. Rows come as plain tuples, not Datasette's
+    sqlite3.Row (~500 a search), and the connection gets its row factory back."""
+    factory, conn.row_factory = conn.row_factory, None
+    try:
+        with sqlite_timelimit(conn, limit_ms):
+            hits = search.find(conn, form["q"], form["dari"], form["sampai"], form["urut"])
+        first = (form["hal"] - 1) * search.PAGE_SIZE
+        ids = [article_id for article_id, _, _ in hits.rows[first:first + search.PAGE_SIZE]]
+        try:
+            with sqlite_timelimit(conn, limit_ms):
+                return hits, ids, search.result_rows(conn, ids, form["q"])
+        except sqlite3.OperationalError:
+            return hits, ids, None
+    finally:
+        conn.row_factory = factory
+
+
+async def search_one(datasette, form: dict, name: str) -> Results:
+    """`run_search` of a single archive: its hits are the merged list, in order already."""
+    limit_ms = datasette.setting("sql_time_limit_ms")
+    try:
+        hits, ids, details = await datasette.get_database(name).execute_fn(lambda conn: _one_page(conn, form, limit_ms))
+    except sqlite3.OperationalError:  # interrupted: say so
+        return Results([], 0, False, False, [], [name])
+    base = datasette.urls.database(name)
+    rows = [shown_row(base, name, details[article_id]) for article_id in ids if article_id in (details or {})]
+    ranked = form["urut"] != "newest" and hits.ranked and bool(hits.rows)
+    return Results(rows, len(hits.rows), hits.capped, ranked, hits.common, [] if details is not None else [name])
+
+
+def shown_row(base: str, name: str, row: dict) -> dict:
+    """A result as the template shows it; `base` is its database's URL."""
+    row = dict(row)
+    # search.snippet escapes all it does not mark, so its HTML is used as it is
+    row.update(database=name, snippet=Markup(row["snippet"]), title_html=Markup(row["title_html"]),
+               authors=json.loads(row["authors"] or "[]"), href=f"{base}/artikel/{row['id']}")
+    return row
+
+
 def _moment(published_at: str) -> float:
     """Sites differ in zone (WIB, WITA, WIT): compare instants, not strings."""
     return datetime.fromisoformat(published_at).timestamp()
@@ -112,6 +168,8 @@ def _moment(published_at: str) -> float:
 
 async def run_search(datasette, form: dict, databases: list[str]) -> Results:
     """The chosen page of the merged results of every chosen database."""
+    if len(databases) == 1:
+        return await search_one(datasette, form, databases[0])
     phrases = search.query_phrases(form["q"])
     common, timed_out, alive = set(), [], list(databases)
     if len(databases) > 1:  # a phrase common in any archive is left out of the ranking in all
@@ -147,16 +205,9 @@ async def run_search(datasette, form: dict, databases: list[str]) -> Results:
             timed_out.append(name)
             continue
         details.update({(name, article_id): row for article_id, row in rows.items()})
-    rows = []
-    for name, article_id, _, _ in shown:
-        if (name, article_id) not in details:
-            continue
-        row = dict(details[name, article_id])
-        # search.snippet escapes all it does not mark, so its HTML is used as it is
-        row.update(database=name, snippet=Markup(row["snippet"]), title_html=Markup(row["title_html"]),
-                   authors=json.loads(row["authors"] or "[]"),
-                   href=f"{datasette.urls.database(name)}/artikel/{article_id}")
-        rows.append(row)
+    bases = {name: datasette.urls.database(name) for name in databases}
+    rows = [shown_row(bases[name], name, details[name, article_id]) for name, article_id, _, _ in shown
+            if (name, article_id) in details]
     words = [phrases[p] for p in phrases if p in common]
     return Results(rows, len(found), capped, ranked and bool(found), words, timed_out)
 
@@ -184,8 +235,7 @@ async def search_page(datasette, request):
         "feeds": [{"database": name, "href": datasette.urls.query(name, "search_feed", format="atom")
                    + "?" + urlencode({"q": form["q"]})} for name in chosen] if form["q"] else [],
     }
-    html = await datasette.render_template("hajar_search.html", context, request=request)
-    return Response.html(html, headers=PAGE_HEADERS)
+    return html_page(await render(datasette, "hajar_search.html", context, request), PAGE_HEADERS)
 
 
 TABLE_PAGE = re.compile(r"^/(?P<database>[^/]+)/articles$")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, timezone
@@ -16,10 +17,8 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from hajar_scraper import dates
 from hajar_scraper.crawlstate import CrawlState
-from hajar_scraper.encoding import decode_page
 from hajar_scraper.items import ArticleItem, FetchErrorItem, GoneItem, PageItem, RejectItem
-from hajar_scraper.parsers import parse_article
-from hajar_scraper.record import Rejected
+from hajar_scraper.parse_pool import ParsePool
 from hajar_scraper.sites import SiteProfile
 from hajar_scraper.spiders import discovery
 from hajar_scraper.spiders.discovery import Link
@@ -80,7 +79,23 @@ class NewsSpider(Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._scheduled, signal=signals.request_scheduled)
         crawler.signals.connect(spider._idle, signal=signals.spider_idle)
+        spider.parsing = ParsePool(crawler.settings.getint("HAJAR_PARSE_PROCESSES", 1))
+        crawler.signals.connect(spider._opened, signal=signals.spider_opened)
+        crawler.signals.connect(spider.parsing.close, signal=signals.spider_closed)
         return spider
+
+    def _opened(self, spider=None) -> None:
+        """Parsing processes start now, with the archive's state at hand; then the heap is settled.
+
+        What start-up built (Scrapy, the parsers, the archive's state) lives as long as the crawl, and a
+        crawl makes few reference cycles (~3,000 in 2,000 articles), yet the collector's passes over that
+        heap took 2.3 ms of CPU an article. Frozen, with young collections 14× rarer: 0.5 ms. (Rarer still
+        let cyclic garbage float: +25 MB of RSS at 50,000.)
+        """
+        self.parsing.start(self.profile.slug, self.state.path)
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(10_000, 20, 100)
 
     def _scheduled(self, request, spider=None) -> None:
         """Remember where redirects lead: a redirect the offsite or duplicate filter drops gives no callback."""
@@ -319,7 +334,7 @@ class NewsSpider(Spider):
                 "answered": sorted(self.answered), "probed": self.probe or not self.state.plan}
 
     # pages -----------------------------------------------------------------------------------
-    def parse_page(self, response):
+    async def parse_page(self, response):
         fetched_at = dates.utc_now()
         yield PageItem(response.url, response.status, _headers(response.headers), fetched_at, response.body,
                        _headers(response.request.headers))
@@ -336,20 +351,18 @@ class NewsSpider(Spider):
             kind = response.headers.get("Content-Type", b"unknown").decode("latin-1")
             yield RejectItem(response.url, "bad_page", f"not an HTML page (Content-Type: {kind})")
             return
-        text = decode_page(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
-        try:
-            record = parse_article(text, response.url, site=self.profile.slug, fetched_at=fetched_at)
-        except Rejected as error:
-            if error.reason == "not_found" and original in self.state.held:
-                yield GoneItem(original, error.detail)
-            else:
-                yield RejectItem(response.url, error.reason, error.detail)
-            return
-        except Exception as error:  # a parser bug must cost one page, filed with its reason, not the page's trace
-            self.logger.exception("parser failed on %s", response.url)
-            yield RejectItem(response.url, "parser_error", f"{type(error).__name__}: {error}")
-            return
-        yield ArticleItem(record, response.url)
+        outcome = await self.parsing.parse(response.body, response.headers.get("Content-Type", b"").decode("latin-1"),
+                                           response.url, self.profile.slug, fetched_at)
+        match outcome:
+            case ("record", prepared):
+                yield ArticleItem(prepared.record, response.url, prepared)
+            case ("rejected", "not_found", detail) if original in self.state.held:
+                yield GoneItem(original, detail)
+            case ("rejected", reason, detail):
+                yield RejectItem(response.url, reason, detail)
+            case ("parser_error", detail, trace):
+                self.logger.error("parser failed on %s: %s\n%s", response.url, detail, trace)
+                yield RejectItem(response.url, "parser_error", detail)
 
     def fetch_failed(self, failure):
         """Every request that fails ends as a `fetch_errors` row with its reason."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode

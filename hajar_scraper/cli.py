@@ -166,6 +166,17 @@ def reparse(site, since, db, processes):
 
 
 @main.command()
+@click.option("--site", help="The site whose archive to optimize (default: hajarnews).")
+@click.option("--db", type=click.Path(dir_okay=False), help="Archive file (default: archive/SITE.db).")
+def optimize(site, db):
+    """Merge the archive's full-text indexes into one segment each (after a backfill or a reparse)."""
+    archive = _open_archive(db, site)
+    started = time.monotonic()
+    archive.optimize()
+    click.echo(f"full-text indexes of {archive.path} merged in {time.monotonic() - started:.1f} s")
+
+
+@main.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "warc"]), default="jsonl", show_default=True)
 @click.option("--site", help="Only this site's articles.")
 @click.option("--search", help="Only articles matching this full-text query.")

@@ -205,3 +205,31 @@ def test_exports(copy, tmp_path):
     result = export("--format", "warc", "-o", str(out))
     assert result.stderr.strip().endswith(f"exported {ARTICLES} articles")
     assert subprocess.run([str(BIN / "warcio"), "check", str(out)]).returncode == 0
+
+
+def segments(db: sqlite_utils.Database, table: str) -> int:
+    """FTS5 segments of an index: its `_data` rows are numbered segment id << 37 onwards (fts5_index.c)."""
+    return db.execute(f"SELECT count(DISTINCT id >> 37) FROM [{table}_data] WHERE id >= 1 << 37").fetchone()[0]
+
+
+def test_optimize_merges_each_full_text_index_into_one_segment_and_finds_the_same(copy):
+    archive = Archive(copy)
+    for n in range(3):  # three more commits, three more segments
+        with archive.db.atomic():
+            archive.db.execute("UPDATE articles SET title = title || ' ' WHERE id = ?", [n + 1])
+            search.index_article(archive.db, n + 1, search.stem_columns(archive.db, search.index_words(
+                next(archive.db.query("SELECT title, description, body_text FROM articles WHERE id = ?", [n + 1])))))
+    queries = ["kerjasama daerah", "bupati", "jembatan", "olahraga"]
+    found = {q: [r[0] for r in search.find(archive.db.conn, q).rows] for q in queries}
+    assert min(segments(archive.db, t) for t in ("articles_fts", search.STEM_TABLE)) > 1
+    archive.close()
+    result = subprocess.run([sys.executable, "-m", "hajar_scraper.cli", "optimize", "--db", str(copy)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"full-text indexes of {copy} merged in ")
+    archive = Archive(copy)
+    assert [segments(archive.db, t) for t in ("articles_fts", search.STEM_TABLE)] == [1, 1]
+    assert {q: [r[0] for r in search.find(archive.db.conn, q).rows] for q in queries} == found
+    assert found["kerjasama daerah"] and found["bupati"]
+    for table in ("articles_fts", search.STEM_TABLE):
+        archive.db.execute(f"INSERT INTO [{table}]([{table}]) VALUES('integrity-check')")

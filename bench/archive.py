@@ -32,6 +32,7 @@ from common import ROOT, median, noise, percentile, start_server, stop, table, v
 from hajar_scraper import search
 from hajar_scraper.archive import Archive
 from hajar_scraper.record import content_hash
+from hajar_scraper.stems import forget_stems
 from load import load
 
 
@@ -78,7 +79,7 @@ def fresh_archive(path: Path, stems_from: Path | None = None) -> Archive:
         archive.db.execute("INSERT INTO stems SELECT * FROM known.stems")
         archive.db.conn.commit()
         archive.db.execute("DETACH DATABASE known")
-    search.forget_stems()  # a fresh crawl process starts with no stems in memory
+    forget_stems()  # a fresh crawl process starts with no stems in memory
     return archive
 
 

@@ -19,6 +19,7 @@ from common import AUTHORS, CATEGORIES, TextGen
 from hajar_scraper import fingerprint, search
 from hajar_scraper.archive import Archive
 from hajar_scraper.record import FIELDS
+from hajar_scraper.stems import stem_word
 
 BASE = "https://hajarnews.com"
 START = datetime(2025, 6, 1, 8, 0)
@@ -34,7 +35,7 @@ class Articles:
 
     def __init__(self, seed: int = 7, pool: int = 20_000):
         self.gen = gen = TextGen(seed)
-        stems = [search.stem_word(w) for w in gen.words]  # once per vocabulary word
+        stems = [stem_word(w) for w in gen.words]  # once per vocabulary word
         self.paragraphs, self.paragraph_stems, self.sizes = [], [], []
         for _ in range(pool):
             ranks = gen.ranks(gen.rng.randint(40, 50))

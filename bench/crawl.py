@@ -23,8 +23,8 @@ import tempfile
 from pathlib import Path
 
 from common import BIN, ROOT, TextGen, median, noise, run_measured, start_server, stop, table, verdict
-from hajar_scraper import search
 from hajar_scraper.archive import Archive
+from hajar_scraper.stems import archive_stems
 
 FAST = ["DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "LOG_LEVEL=WARNING"]
 
@@ -43,7 +43,7 @@ def archive_knowing_words(path: Path) -> Path:
     50,000): a mature archive, which has met nearly every word its stories use."""
     archive = Archive(path)
     with archive.db.atomic():
-        search.archive_stems(archive.db, {w.lower() for w in TextGen(7).words})
+        archive_stems(archive.db, {w.lower() for w in TextGen(7).words})
     archive.close()
     return path
 

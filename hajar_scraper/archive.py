@@ -19,6 +19,7 @@ from hajar_scraper.dates import utc_now
 from hajar_scraper.record import validate
 from hajar_scraper.sanitise import sanitise
 from hajar_scraper.schema import TERMS
+from hajar_scraper.stems import keep_stems
 from hajar_scraper.warc import Capture, read_response
 
 FILL_ALARM_POINTS = 20.0  # a field filled this much less often than in earlier runs flags the run
@@ -69,9 +70,9 @@ class Prepared:
 
     def complete(self, stems_from: str | None = None) -> Prepared:
         """Everything a write may need, computed here and now (`stems_from`: the archive file whose
-        known stems may be read, see `search.stem_offline`)."""
+        known stems may be read, see `search.stem_columns_offline`)."""
         self.digest, self.body_html, self.simhash  # noqa: B018 - computed and kept
-        self.stemmed, self.new_stems = search.stem_offline(search.index_words(self.record), stems_from)
+        self.stemmed, self.new_stems = search.stem_columns_offline(search.index_words(self.record), stems_from)
         return self
 
 
@@ -233,7 +234,7 @@ class Archive:
             if prepared.stemmed is None:
                 stemmed = search.stem_columns(self.db, prepared.words)
             else:
-                search.keep_stems(self.db, prepared.new_stems)
+                keep_stems(self.db, prepared.new_stems)
                 stemmed = prepared.stemmed
             search.index_article(self.db, article_id, stemmed)
             if new_content:

@@ -6,6 +6,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from hajar_scraper import search
+from hajar_scraper.stems import create_table
 
 MIGRATIONS = Migrations("hajar_scraper")
 TERMS = ("authors", "categories", "tags")
@@ -102,7 +103,7 @@ def m006_write_path(db):
     """Cheaper writes: stems found once are kept (a crawl no longer runs Sastrawi again on words it has
     seen), and `articles_fts` is re-indexed only when a text it holds changes, not on every update of
     `last_seen_at` or the fingerprint (which re-tokenised the whole story each time)."""
-    search.create_stem_table(db)
+    create_table(db)
     texts = ("title", "description", "body_text")
     db.execute("DROP TRIGGER IF EXISTS articles_au")
     db.execute(

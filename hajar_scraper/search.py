@@ -1,4 +1,4 @@
-"""Search in Bahasa Indonesia: Sastrawi stems for the shadow FTS index, the queries and the snippets.
+"""Search in Bahasa Indonesia: the stemmed FTS index (stems from `stems`), the queries and the snippets.
 
 FTS5 only matches the words as written, so "pembangunan" would miss "membangun" and "dibangun".
 The archive therefore keeps a second FTS5 table, `articles_fts_stem`, whose rowid is `articles.id`
@@ -11,76 +11,18 @@ from __future__ import annotations
 
 import math
 import re
-import sqlite3
-import unicodedata
 from functools import lru_cache
+from html import escape
 from itertools import islice
 from typing import NamedTuple
-from html import escape
-from urllib.parse import quote
+
+from hajar_scraper.stems import WORD, archive_stems, create_table, offline_stems, stem_word, words
 
 STEM_TABLE = "articles_fts_stem"
 COLUMNS = ("title", "description", "body_text")
-_WORD = re.compile(r"\w+")
 _SPACES = re.compile(r"\s+")
 _QUERY_PART = re.compile(r'"([^"]*)"?|(\S+)')
-_ASCII_WORD = re.compile(r"[a-z0-9]+")
 SNIPPET_SCAN_WORDS = 2000  # a very long story is searched for hits in its first 2,000 words only
-
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
-
-    # Sastrawi's own cache is an unbounded dict; ours below is bounded.
-    return StemmerFactory().create_stemmer().delegatedStemmer
-
-
-def fold(word: str) -> str:
-    """Lower case without diacritics, as FTS5's `unicode61 remove_diacritics 2` folds them."""
-    word = unicodedata.normalize("NFKD", word.lower())
-    return "".join(ch for ch in word if not unicodedata.combining(ch))
-
-
-def stem_word(word: str) -> str:
-    """The Sastrawi stem of one word, remembered: a new affixed word costs ~0.1-0.3 ms, a known one ~0.1 us."""
-    word = word.lower()
-    stem = _KNOWN.get(word)
-    if stem is None:
-        stem = _stem(word)
-        _remember({word: stem})
-    return stem
-
-
-def _stem(word: str) -> str:
-    folded = fold(word)
-    if not _ASCII_WORD.fullmatch(folded):
-        return folded  # Sastrawi drops letters outside a-z; keep such words whole
-    return _stemmer().stem(folded) or folded
-
-
-_KNOWN: dict[str, str] = {}  # word in lower case -> stem, for this process
-KNOWN_MAX = 200_000  # ~25 MB; past it the memory starts again from the archive's `stems` table
-
-
-def _remember(stems: dict[str, str]) -> None:
-    if len(_KNOWN) + len(stems) > KNOWN_MAX:
-        _KNOWN.clear()
-    _KNOWN.update(stems)
-
-
-def forget_stems() -> None:
-    """Start with no stems in memory, as a fresh process does."""
-    _KNOWN.clear()
-
-
-def words(text: str | None) -> list[str]:
-    return _WORD.findall(text or "")
-
-
-def stem_text(text: str | None) -> str:
-    """The text as space-separated stems, the form `articles_fts_stem` indexes (as `index_article` writes it)."""
-    return " ".join(stem_word(w) for w in words(text))
 
 
 def stem_query(query: str | None) -> str:
@@ -113,7 +55,7 @@ def snippet(text: str | None, query: str | None, size: int = 32) -> str:
     """
     text = text or ""
     stems = query_stems(query)
-    tokens = list(islice(_WORD.finditer(text), SNIPPET_SCAN_WORDS))
+    tokens = list(islice(WORD.finditer(text), SNIPPET_SCAN_WORDS))
     hits = [i for i, m in enumerate(tokens) if stem_word(m.group()) in stems]
     return _cut(text, tokens, hits, size, len(tokens))
 
@@ -144,7 +86,7 @@ def stem_snippet(text: str | None, stemmed: str | None, query: str | None, size:
     start, end = _window(hits, size, total)
     tokens = _words_until(text, start, end)
     if (tokens is None or len(tokens) < end
-            or end == total < SNIPPET_SCAN_WORDS and _WORD.search(text, tokens[-1].end() if tokens else 0)
+            or end == total < SNIPPET_SCAN_WORDS and WORD.search(text, tokens[-1].end() if tokens else 0)
             or any(stem_word(tokens[i].group()) not in stems for i in hits if start <= i < end)):
         return snippet(text, query, size)
     return _cut(text, tokens, hits, size, total)
@@ -160,7 +102,7 @@ def _skip(count: int) -> re.Pattern:
 
 
 def _words_until(text: str, start: int, end: int) -> list | None:
-    """The word matches up to `end`, indexed as `_WORD.finditer` numbers them, but only those from
+    """The word matches up to `end`, indexed as `WORD.finditer` numbers them, but only those from
     `start` on made (None before): the words before the window are stepped over in C, ~5× faster.
     None when the text has fewer than `start` words."""
     position, left = 0, start
@@ -170,7 +112,7 @@ def _words_until(text: str, start: int, end: int) -> list | None:
         if match is None:
             return None
         position, left = match.end(), left - step
-    return [None] * start + list(islice(_WORD.finditer(text, position), end - start))
+    return [None] * start + list(islice(WORD.finditer(text, position), end - start))
 
 
 def _window(hits: list[int], size: int, total: int) -> tuple[int, int]:
@@ -332,7 +274,7 @@ def result_rows(conn, ids: list[int], query: str | None) -> dict[int, dict]:
 # the index ---------------------------------------------------------------------------------------
 def create_index(db) -> None:
     """Create the stemmed FTS5 table once, and stem whatever the archive already holds."""
-    create_stem_table(db)
+    create_table(db)
     if db[STEM_TABLE].exists():
         return
     db.execute(f"CREATE VIRTUAL TABLE [{STEM_TABLE}] USING fts5(title, description, body_text, "
@@ -340,51 +282,23 @@ def create_index(db) -> None:
     rebuild_index(db)
 
 
-def create_stem_table(db) -> None:
-    """`stems`: every word (lower case) the archive has indexed and its stem, so no later crawl stems it again."""
-    db.execute("CREATE TABLE IF NOT EXISTS stems (word TEXT PRIMARY KEY, stem TEXT NOT NULL) WITHOUT ROWID")
-
-
 def index_words(record: dict) -> list[list[str]]:
     """The lower-case words of each indexed column, as `index_article` stems them."""
     return [[w.lower() for w in words(record.get(column))] for column in COLUMNS]
 
 
-def stem_offline(texts: list[list[str]], archive: str | None = None) -> tuple[list[str], dict[str, str]]:
-    """`stem_columns` in a process that does not write the archive (a parsing process): stems from
-    memory, else the `archive` file's `stems` table read-only, else Sastrawi. Also returns the stems
-    Sastrawi made, which the writer keeps (`keep_stems`)."""
-    unique = {w for ws in texts for w in ws}
-    missing = [w for w in unique if w not in _KNOWN]
-    made = {}
-    if missing:
-        found = _read_stems(archive, missing) if archive else {}
-        made = {w: _stem(w) for w in missing if w not in found}
-        _remember({**found, **made})
-    return [" ".join(_KNOWN[w] for w in ws) for ws in texts], made
-
-
-def _read_stems(archive: str, words: list[str]) -> dict[str, str]:
-    found = {}
-    try:
-        conn = _reader(archive)
-        for start in range(0, len(words), 500):
-            chunk = words[start:start + 500]
-            found.update(conn.execute(f"SELECT word, stem FROM stems WHERE word IN ({', '.join('?' * len(chunk))})",
-                                      chunk).fetchall())
-    except sqlite3.Error:  # no table yet, or the file is busy: Sastrawi gives the same stems
-        pass
-    return found
-
-
-@lru_cache(maxsize=4)
-def _reader(archive: str) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{quote(archive)}?mode=ro", uri=True, timeout=1)
-
-
 def stem_columns(db, texts: list[list[str]]) -> list[str]:
     """Each column's words (`index_words`) as the space-separated stems `articles_fts_stem` holds."""
-    stems = archive_stems(db, {w for ws in texts for w in ws})
+    return _joined(texts, archive_stems(db, {w for ws in texts for w in ws}))
+
+
+def stem_columns_offline(texts: list[list[str]], archive: str | None = None) -> tuple[list[str], dict[str, str]]:
+    """`stem_columns` in a parsing process (`stems.offline_stems`), with the stems Sastrawi made."""
+    found, made = offline_stems({w for ws in texts for w in ws}, archive)
+    return _joined(texts, found), made
+
+
+def _joined(texts: list[list[str]], stems: dict[str, str]) -> list[str]:
     return [" ".join(stems[w] for w in ws) for ws in texts]
 
 
@@ -393,28 +307,6 @@ def index_article(db, article_id: int, stemmed: list[str]) -> None:
     db.execute(f"DELETE FROM [{STEM_TABLE}] WHERE rowid = ?", [article_id])
     db.execute(f"INSERT INTO [{STEM_TABLE}] (rowid, title, description, body_text) VALUES (?, ?, ?, ?)",
                [article_id, *stemmed])
-
-
-def keep_stems(db, stems: dict[str, str]) -> None:
-    """Store stems a parsing process made with Sastrawi, so no later crawl makes them again."""
-    if stems:
-        db.conn.executemany("INSERT OR IGNORE INTO stems (word, stem) VALUES (?, ?)", stems.items())
-
-
-def archive_stems(db, unique: set[str]) -> dict[str, str]:
-    """Stems of these lower-case words: from memory, else the archive's `stems` table, else Sastrawi (then stored)."""
-    found = {w: _KNOWN[w] for w in unique if w in _KNOWN}
-    missing = [w for w in unique if w not in found]
-    for start in range(0, len(missing), 500):
-        chunk = missing[start:start + 500]
-        found.update(db.execute(f"SELECT word, stem FROM stems WHERE word IN ({', '.join('?' * len(chunk))})",
-                                chunk).fetchall())
-    new = {w: _stem(w) for w in missing if w not in found}
-    if new:
-        db.conn.executemany("INSERT OR IGNORE INTO stems (word, stem) VALUES (?, ?)", new.items())
-    if missing:
-        _remember({w: found.get(w) or new[w] for w in missing})
-    return {**found, **new}
 
 
 def rebuild_index(db) -> int:

@@ -19,6 +19,7 @@ from hajar_scraper.crawlstate import CrawlState
 from hajar_scraper.parse_pool import ParsePool, parse_bytes, parse_in_order
 from hajar_scraper.sanitise import sanitise
 from hajar_scraper.spiders.sites import HajarnewsSpider
+from hajar_scraper.stems import forget_stems, stem_text, stem_word
 from hajar_scraper.parsers import parse_article
 
 SEED_URL = "https://hajarnews.com/2021/05/25/wabup-tanjabbar-hadiri-dan-buka-secara-resmi-giat-sosialisasi-kerjasama-dalam-negeri/"
@@ -63,9 +64,9 @@ def test_a_worker_process_returns_the_same_record_prepared_and_the_exact_rejecti
     assert computed["digest"] == record_hash(record)
     assert computed["body_html"] == sanitise(record["body_html"])
     assert computed["simhash"] == fingerprint.simhash(record["body_text"])
-    assert prepared.stemmed == [search.stem_text(record[c]) for c in search.COLUMNS]
+    assert prepared.stemmed == [stem_text(record[c]) for c in search.COLUMNS]
     assert prepared.stemmed[0] == "wabup tanjabbar hadir dan buka cara resmi giat sosialisasi kerjasama dalam negeri"
-    assert prepared.new_stems == {w: search.stem_word(w) for ws in search.index_words(record) for w in ws}
+    assert prepared.new_stems == {w: stem_word(w) for ws in search.index_words(record) for w in ws}
     assert outcomes[1] == ("rejected", "missing_field", "required field 'body_text' is missing: no content block found")
 
 
@@ -145,18 +146,18 @@ def test_a_parsing_process_reads_the_stems_the_archive_knows_and_sends_only_thos
     with archive.db.atomic():  # a stem Sastrawi would not give, so where it came from shows
         archive.db.execute("INSERT INTO stems (word, stem) VALUES ('pembangunan', 'pembangunan-dari-arsip')")
     archive.close()
-    search.forget_stems()
+    forget_stems()
     try:
         texts = [["pembangunan", "dibangun"], ["dibangun"]]
-        assert search.stem_offline(texts, str(tmp_path / "a.db")) == (
+        assert search.stem_columns_offline(texts, str(tmp_path / "a.db")) == (
             ["pembangunan-dari-arsip bangun", "bangun"], {"dibangun": "bangun"})
-        assert search.stem_offline(texts, str(tmp_path / "a.db")) == (
+        assert search.stem_columns_offline(texts, str(tmp_path / "a.db")) == (
             ["pembangunan-dari-arsip bangun", "bangun"], {})  # known now: nothing new to keep
-        search.forget_stems()
-        assert search.stem_offline([["pembangunan"]], str(tmp_path / "missing.db")) == (
+        forget_stems()
+        assert search.stem_columns_offline([["pembangunan"]], str(tmp_path / "missing.db")) == (
             ["bangun"], {"pembangunan": "bangun"})
     finally:
-        search.forget_stems()
+        forget_stems()
 
 
 def test_the_crawl_starts_its_parsing_processes_with_the_archive_and_settles_its_heap(tmp_path):

@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 
 from hajar_scraper import search
+from hajar_scraper.stems import stem_text
 
 # id: (published_at, title, body). Article 12 was archived after 11 but published a day before it.
 ARTICLES = {
@@ -38,7 +39,7 @@ def conn():
         conn.execute("INSERT INTO articles VALUES (?, ?, ?, '[]', NULL, ?)",
                      [article_id, title, f"{day}T10:00:00+07:00", body])
         conn.execute(f"INSERT INTO {search.STEM_TABLE} (rowid, title, description, body_text) VALUES (?, ?, '', ?)",
-                     [article_id, search.stem_text(title), search.stem_text(body)])
+                     [article_id, stem_text(title), stem_text(body)])
     yield conn
     conn.close()
 
@@ -136,7 +137,7 @@ def test_stem_snippet_marks_from_the_stems():
 
 def test_stem_snippet_window_as_snippet():
     text = " ".join(f"kata{i}" for i in range(100)) + " membangun rumah " + " ".join(f"akhir{i}" for i in range(50))
-    assert search.stem_snippet(text, search.stem_text(text), "pembangunan", 8) == (
+    assert search.stem_snippet(text, stem_text(text), "pembangunan", 8) == (
         "…kata96 kata97 kata98 kata99 <mark>membangun</mark> rumah akhir0 akhir1…")
 
 
@@ -152,13 +153,13 @@ def test_stems_out_of_step_fall_back_to_stemming(stems):
 
 def test_stem_snippet_scans_the_first_words_only():
     text = "awal " * search.SNIPPET_SCAN_WORDS + "membangun"
-    assert "<mark>" not in search.stem_snippet(text, search.stem_text(text), "bangun", 8)
-    assert search.stem_snippet(text, search.stem_text(text), "bangun", 8) == search.snippet(text, "bangun", 8)
+    assert "<mark>" not in search.stem_snippet(text, stem_text(text), "bangun", 8)
+    assert search.stem_snippet(text, stem_text(text), "bangun", 8) == search.snippet(text, "bangun", 8)
 
 
 @pytest.mark.parametrize("text", ["", "  ", "—", "a\u00a0 b\n\nc "])
 def test_stem_snippet_of_odd_texts(text):
-    assert search.stem_snippet(text, search.stem_text(text), "a", 0) == search.snippet(text, "a", 0)
+    assert search.stem_snippet(text, stem_text(text), "a", 0) == search.snippet(text, "a", 0)
 
 
 # the same answers from fewer and cheaper statements ------------------------------------------------
@@ -193,14 +194,14 @@ def test_dated_candidates_are_scored_too(conn):
 def test_stem_snippet_steps_over_the_words_before_its_window():
     for before in (0, 3, 255, 256, 257, 600, 1990):
         text = " — ".join(f"kata{i}" for i in range(before)) + ", membangun rumah; " + " ".join(["akhir"] * 40)
-        stems = search.stem_text(text)
+        stems = stem_text(text)
         assert search.stem_snippet(text, stems, "pembangunan", 8) == search.snippet(text, "pembangunan", 8)
         assert search.stem_snippet(text, stems, "pembangunan", 8).count("<mark>") == (before < 2000)
 
 
 def test_a_text_shorter_than_its_stems_falls_back():
     text = "kata " * 300 + "membangun"
-    stems = search.stem_text(text)
+    stems = stem_text(text)
     shorter = "kata " * 100
     assert search.stem_snippet(shorter, stems, "bangun", 8) == search.snippet(shorter, "bangun", 8)
     assert search._words_until(shorter, 300, 308) is None

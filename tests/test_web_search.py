@@ -16,6 +16,7 @@ from datasette.app import Datasette
 from conftest import ROOT
 from hajar_scraper import search
 from hajar_scraper.archive import Archive
+from hajar_scraper.stems import stem_word
 from test_web_archive import fetch, make_record, page, rows, texts, web, web_archive  # noqa: F401
 
 TITLES = {
@@ -39,7 +40,7 @@ TITLES = {
     ("pemerintah", "perintah"), ("memerintah", "perintah"), ("Kualatungkal", "kualatungkal"), ("2021", "2021"),
 ])
 def test_word_families_share_a_stem(word, stem):
-    assert search.stem_word(word) == stem
+    assert stem_word(word) == stem
 
 
 @pytest.mark.parametrize("query, expression", [

@@ -22,6 +22,7 @@ from datasette.utils import sqlite_timelimit
 from markupsafe import Markup
 
 from hajar_scraper import search
+from hajar_scraper.stems import stem_text, stem_word
 from hajar_scraper.serving import html_page, render
 
 DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
@@ -39,13 +40,13 @@ def _snippet(text, query, size=32, stems=None):
 @hookimpl
 def startup():
     """Load Sastrawi's dictionary (~0.1 s) before the first search rather than during it."""
-    search.stem_word("pembangunan")
+    stem_word("pembangunan")
 
 
 @hookimpl
 def prepare_connection(conn):
     conn.create_function("stem_query", 1, search.stem_query, deterministic=True)
-    conn.create_function("stem_text", 1, search.stem_text, deterministic=True)
+    conn.create_function("stem_text", 1, stem_text, deterministic=True)
     conn.create_function("search_snippet", -1, _snippet, deterministic=True)
 
 

@@ -289,32 +289,6 @@ def test_a_common_word_beside_a_rarer_one_is_left_out_of_the_ranking(small_windo
 
 
 # one site's search in one trip to its database thread ----------------------------------------------
-class FakeDatabase:
-    """Runs each trip on an archive's connection, counting them; a trip can be made to run out of time."""
-
-    def __init__(self, archive, fail=False):
-        self.archive, self.fail, self.trips = archive, fail, 0
-
-    async def execute_fn(self, fn):
-        self.trips += 1
-        if self.fail:
-            raise sqlite3.OperationalError("interrupted")
-        return fn(self.archive.db.conn)
-
-
-class FakeDatasette:
-    urls = type("Urls", (), {"database": staticmethod(lambda name: f"/{name}")})()
-
-    def __init__(self, databases):
-        self.databases = databases
-
-    def setting(self, name):
-        return 1500
-
-    def get_database(self, name):
-        return self.databases[name]
-
-
 def small_archive(path, count=3):
     archive = Archive(path)
     for i in range(count):
@@ -322,23 +296,40 @@ def small_archive(path, count=3):
             "site": "hajarnews", "slug": f"jembatan-{i}", "title": f"Jembatan {i} Dibangun", "authors": ["Ani"],
             "categories": [], "tags": [], "published_at": f"2021-05-1{i}T14:05:00+07:00",
             "body_text": f"Kualatungkal, Hajarnews.com – Jembatan {i} dibangun warga."}))
-    return archive
+    archive.close()
+    return path
 
 
-def test_one_site_is_searched_in_one_trip_with_the_same_results(tmp_path):
+def counting_trips(monkeypatch, fail: bool = False) -> list[str]:
+    """Names of the databases Datasette's real `execute_fn` is asked to run on; with `fail`, each trip
+    runs out of time as a query over the limit does."""
+    from datasette.database import Database
+
+    trips, execute_fn = [], Database.execute_fn
+
+    async def counted(self, fn):
+        trips.append(self.name)
+        if fail:
+            raise sqlite3.OperationalError("interrupted")
+        return await execute_fn(self, fn)
+
+    monkeypatch.setattr(Database, "execute_fn", counted)
+    return trips
+
+
+def test_one_site_is_searched_in_one_trip_with_the_same_results(tmp_path, monkeypatch):
     plugin = load_plugin("hajar_search")
-    databases = {"cepat": FakeDatabase(small_archive(tmp_path / "cepat.db")),
-                 "kosong": FakeDatabase(small_archive(tmp_path / "kosong.db", 0))}
-    datasette = FakeDatasette(databases)
+    datasette = Datasette([str(small_archive(tmp_path / "cepat.db")), str(small_archive(tmp_path / "kosong.db", 0))])
+    trips = counting_trips(monkeypatch)
     for args in ({"q": "pembangunan"}, {"q": "pembangunan", "urut": "newest"}, {"q": "jembatan", "hal": "2"},
                  {"q": "pembangunan", "dari": "2021-05-11"}, {"q": "tidakada"}):
         form = plugin.read_form(args)
         alone = asyncio.run(plugin.run_search(datasette, form, ["cepat"]))
-        assert databases["cepat"].trips == 1
-        databases["cepat"].trips = 0
+        assert trips == ["cepat"]
+        trips.clear()
         # beside an empty archive the general path runs (common words, hits, rows: a trip each)
         assert alone == asyncio.run(plugin.run_search(datasette, form, ["cepat", "kosong"]))
-        databases["cepat"].trips = 0
+        trips.clear()
     found = asyncio.run(plugin.run_search(datasette, plugin.read_form({"q": "pembangunan"}), ["cepat"]))
     assert [r["href"] for r in found.rows] == ["/cepat/artikel/3", "/cepat/artikel/2", "/cepat/artikel/1"]
     assert (found.total, found.ranked, found.rows[0]["authors"]) == (3, True, ["Ani"])
@@ -346,42 +337,36 @@ def test_one_site_is_searched_in_one_trip_with_the_same_results(tmp_path):
 
 def test_one_site_out_of_time(tmp_path, monkeypatch):
     plugin = load_plugin("hajar_search")
-    database = FakeDatabase(small_archive(tmp_path / "lambat.db"), fail=True)
+    datasette = Datasette([str(small_archive(tmp_path / "lambat.db"))])
     form = plugin.read_form({"q": "pembangunan"})
-    assert asyncio.run(plugin.run_search(FakeDatasette({"lambat": database}), form, ["lambat"])) == (
-        plugin.Results([], 0, False, False, [], ["lambat"]))
-    database.fail = False
+    with monkeypatch.context() as patch:
+        counting_trips(patch, fail=True)
+        assert asyncio.run(plugin.run_search(datasette, form, ["lambat"])) == (
+            plugin.Results([], 0, False, False, [], ["lambat"]))
 
     def interrupted(*_):
         raise sqlite3.OperationalError("interrupted")
     monkeypatch.setattr(search, "result_rows", interrupted)  # the hits are found, their rows run out of time
-    assert asyncio.run(plugin.run_search(FakeDatasette({"lambat": database}), form, ["lambat"])) == (
+    assert asyncio.run(plugin.run_search(datasette, form, ["lambat"])) == (
         plugin.Results([], 3, False, True, [], ["lambat"]))
 
 
 def test_a_site_search_page_is_one_trip_and_renders_as_datasette_would(web_archive, monkeypatch):
     """After the first page, the stemmed index is known to exist: one trip to the site's database a search.
     The page's template, rendered without Jinja's async mode, gives what Datasette's own rendering gives."""
-    from datasette.database import Database
     from datasette.utils.asgi import Request
 
     from hajar_scraper.serving import render
 
     config, _ = web_archive
     datasette = Datasette([], config_dir=config)
-    trips = []
-    execute_fn = Database.execute_fn
-
-    async def counted(self, fn):
-        trips.append(self.name)
-        return await execute_fn(self, fn)
 
     async def pages():
         await datasette.invoke_startup()
         await datasette.client.get("/-/cari?q=pembangunan&situs=hajarnews")
-        monkeypatch.setattr(Database, "execute_fn", counted)
-        response = await datasette.client.get("/-/cari?q=pembangunan&situs=hajarnews")
-        monkeypatch.setattr(Database, "execute_fn", execute_fn)
+        with monkeypatch.context() as patch:
+            trips = counting_trips(patch)
+            response = await datasette.client.get("/-/cari?q=pembangunan&situs=hajarnews")
         request = Request.fake("/-/cari?q=pembangunan")
         request.scope["csrftoken"] = lambda: ""
         rows = [{"href": "/x", "title_html": "<b>x</b>", "database": "hajarnews", "dateline": "Kualatungkal",
@@ -391,10 +376,10 @@ def test_a_site_search_page_is_one_trip_and_renders_as_datasette_would(web_archi
                    "results": results, "rows": rows, "timed_out": results.timed_out, "databases": ["hajarnews", "jambiupdate"], "sorts": {"": "relevansi"},
                    "metadata": datasette.metadata(), "elapsed_ms": 1.5, "pages": 2, "first": 1, "previous": None,
                    "next": "/-/cari?q=pembangunan&hal=2", "feeds": [{"database": "hajarnews", "href": "/f"}]}
-        return response, [await render(datasette, "hajar_search.html", context, request),
+        return response, trips, [await render(datasette, "hajar_search.html", context, request),
                           await datasette.render_template("hajar_search.html", context, request=request)]
 
-    response, (synchronous, asynchronous) = asyncio.run(pages())
+    response, trips, (synchronous, asynchronous) = asyncio.run(pages())
     assert response.status_code == 200 and "<mark>" in response.text
     assert [name for name in trips if not name.startswith("_")] == ["hajarnews"]
     assert synchronous == asynchronous and "Kualatungkal" in synchronous

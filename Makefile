@@ -25,6 +25,7 @@ serve: install
 # The quick benchmarks (under 5 minutes); scale runs: see "Benchmarks" in the README.
 bench: install
 	$(PY) -m pip install --quiet -e ".[bench]"
+	command -v wrk >/dev/null || (apt-get install -y wrk || (apt-get update && apt-get install -y wrk)) >/dev/null
 	$(PY) bench/parse.py --repeat 3
 	$(PY) bench/crawl.py --runs 1
 	$(PY) bench/archive.py --runs 1

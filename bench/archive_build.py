@@ -116,7 +116,7 @@ def build(path: Path, count: int, source: Articles, batch: int = 5000, log=print
             versions.append((article_id, 1, record["content_hash"], record["title"], record["body_text"],
                              record["fetched_at"], 1))
             images.append((article_id, 0, record["images"][0]["url"], "Foto kegiatan.", "Hajarnews"))
-            bands += [(band, bits, article_id) for band, bits in fingerprint.bands(int(record["content_hash"][:16], 16))]
+            bands += [(n, key, article_id) for n, key in fingerprint.keys(int(record["content_hash"][:16], 16))]
             for term in ("authors", "categories", "tags"):
                 for name in record[term]:
                     links.append((term, article_id, term_ids.setdefault((term, name), len(term_ids) + 1)))

@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cached_property
@@ -167,11 +168,12 @@ class Archive:
     def record_page(self, run_id: int, url: str, status: int, headers: dict, fetched_at: str, length: int,
                     capture: Capture | None) -> int:
         """Index one fetch; its bytes live in the run's WARC file at `capture`."""
-        return self.db["pages"].insert({
-            "run_id": run_id, "url": url, "status": status, "headers": json.dumps(headers, sort_keys=True),
-            "fetched_at": fetched_at, "length": length, "warc_file": capture and capture.warc_file,
-            "warc_offset": capture and capture.offset, "warc_length": capture and capture.length,
-            "digest": capture and capture.digest}).last_pk
+        return self.db.execute(
+            "INSERT INTO pages (run_id, url, status, headers, fetched_at, length, warc_file, warc_offset, warc_length,"
+            " digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [run_id, url, status, json.dumps(headers, sort_keys=True), fetched_at, length,
+             capture and capture.warc_file, capture and capture.offset, capture and capture.length,
+             capture and capture.digest]).lastrowid
 
     def page_body(self, page: dict) -> tuple[dict, bytes]:
         """Headers and raw body of a stored fetch: from its WARC record, or the gzip blob of v1 archives."""
@@ -200,16 +202,16 @@ class Archive:
         record = prepared.record
         seen_at = record.get("fetched_at") or utc_now()
         digest = prepared.digest
-        with self.db.atomic():
-            row = self.db.execute("SELECT id, content_hash, record_hash, version, last_seen_at FROM articles"
-                                  " WHERE url = ?", [record["url"]]).fetchone()
-            if row:  # a re-parse of an older fetch never moves last_seen_at back
-                seen_at = max(seen_at, row[4] or "")
-            if row and row[2] == digest:
-                self.db.execute("UPDATE articles SET last_seen_at = ?, status = 'live', gone_at = NULL,"
-                                " gone_reason = NULL, parser_version = ? WHERE id = ?",
-                                [seen_at, record.get("parser_version"), row[0]])
-                return "unchanged"
+        row = self.db.execute("SELECT id, content_hash, record_hash, version, last_seen_at FROM articles"
+                              " WHERE url = ?", [record["url"]]).fetchone()
+        if row:  # a re-parse of an older fetch never moves last_seen_at back
+            seen_at = max(seen_at, row[4] or "")
+        if row and row[2] == digest:  # one statement needs no savepoint (alone, sqlite-utils commits it)
+            self.db.execute("UPDATE articles SET last_seen_at = ?, status = 'live', gone_at = NULL,"
+                            " gone_reason = NULL, parser_version = ? WHERE id = ?",
+                            [seen_at, record.get("parser_version"), row[0]])
+            return "unchanged"
+        with self._savepoint():
             new_content = not row or row[1] != record["content_hash"]
             values = {k: record.get(k) for k in SCALARS}
             values["body_html"] = prepared.body_html
@@ -220,17 +222,19 @@ class Archive:
                           gone_reason=None, last_seen_at=seen_at, record_hash=digest, page_id=page_id,
                           lead_image=(record.get("images") or [{}])[0].get("url"),
                           version=(row[3] + new_content) if row else 1)
-            if new_content:
-                values["last_changed_at"] = seen_at
+            article_id = row[0] if row else self.db.execute(  # the id SQLite would give, known before the
+                "SELECT coalesce(max(id), 0) + 1 FROM articles").fetchone()[0]  # INSERT: a lone story's cluster
+            if new_content:  # fingerprint and cluster go in with the row: an UPDATE after would rewrite it whole
+                values.update(last_changed_at=seen_at, simhash=f"{prepared.simhash:016x}",
+                              cluster_id=self._cluster(article_id, prepared.simhash, held=bool(row)))
             if row:
-                article_id = row[0]
                 self.db.execute(f"UPDATE articles SET {', '.join(f'{k} = :{k}' for k in values)} WHERE id = :id",
                                 {**values, "id": article_id})
             else:
-                values["first_seen_at"] = seen_at
-                article_id = self.db.execute(f"INSERT INTO articles ({', '.join(values)})"
-                                             f" VALUES ({', '.join(f':{k}' for k in values)})", values).lastrowid
-            self._replace_children(article_id, record)
+                values.update(id=article_id, first_seen_at=seen_at)
+                self.db.execute(f"INSERT INTO articles ({', '.join(values)})"
+                                f" VALUES ({', '.join(f':{k}' for k in values)})", values)
+            self._replace_children(article_id, record, held=bool(row))
             if prepared.stemmed is None:
                 stemmed = search.stem_columns(self.db, prepared.words)
             else:
@@ -242,38 +246,59 @@ class Archive:
                                 " seen_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
                                 [article_id, values["version"], record["content_hash"], record["title"],
                                  record["body_text"], seen_at, run_id])
-                self._cluster(article_id, prepared.simhash)
         return "new" if not row else "updated" if new_content else "refreshed"
 
-    def _replace_children(self, article_id: int, record: dict) -> None:
-        """Names and images of one article."""
+    @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        """One article's writes, all or none, inside a batch's transaction or as one of their own.
+
+        One fixed name: sqlite-utils' `atomic()` names each savepoint anew, two statements SQLite must
+        compile for every article."""
+        self.db.conn.execute("SAVEPOINT article")
+        try:
+            yield
+        except BaseException:
+            if self.db.conn.in_transaction:  # an error may have ended the transaction already
+                self.db.conn.execute("ROLLBACK TO article")
+                self.db.conn.execute("RELEASE article")
+            raise
+        self.db.conn.execute("RELEASE article")
+
+    def _replace_children(self, article_id: int, record: dict, held: bool) -> None:
+        """Names and images of one article (`held`: it had some already)."""
         for term in TERMS:
-            self.db.execute(f"DELETE FROM articles_{term} WHERE articles_id = ?", [article_id])
+            if held:
+                self.db.execute(f"DELETE FROM articles_{term} WHERE articles_id = ?", [article_id])
             names = [(name,) for name in dict.fromkeys(record.get(term) or [])]
             self.db.conn.executemany(f"INSERT OR IGNORE INTO {term} (name) VALUES (?)", names)
             self.db.conn.executemany(f"INSERT OR IGNORE INTO articles_{term} (articles_id, {term}_id)"
                                      f" SELECT {article_id:d}, id FROM {term} WHERE name = ?", names)
-        self.db.execute("DELETE FROM images WHERE article_id = ?", [article_id])
+        if held:
+            self.db.execute("DELETE FROM images WHERE article_id = ?", [article_id])
         self.db.conn.executemany(
             "INSERT INTO images (article_id, position, url, caption, credit) VALUES (?, ?, ?, ?, ?)",
             [(article_id, i, img["url"], img.get("caption"), img.get("credit"))
              for i, img in enumerate(record.get("images") or [])])
 
-    def _cluster(self, article_id: int, value: int) -> None:
-        """Join the cluster of the nearest earlier near-duplicate (any site in this archive), else start one."""
-        bands = fingerprint.bands(value)
-        self.db.execute("DELETE FROM fingerprint_bands WHERE article_id = ?", [article_id])
-        same_band = " UNION ALL ".join(["SELECT article_id FROM fingerprint_bands WHERE band = ? AND value = ?"] * len(bands))
-        candidates = self.db.execute(f"SELECT id, simhash, cluster_id FROM articles WHERE id IN ({same_band})",
-                                     [x for pair in bands for x in pair]).fetchall()
+    def _cluster(self, article_id: int, value: int, held: bool) -> int:
+        """The cluster of the nearest earlier near-duplicate (any site in this archive), else the article's
+        own id; its keys replace those it had (`held`).
+
+        Candidates share a key (`fingerprint.keys`); their simhash and cluster come from the covering
+        index `articles_fingerprint`, not from their rows (a story's row is many pages long)."""
+        keys = fingerprint.keys(value)
+        if held:
+            self.db.execute("DELETE FROM fingerprint_bands WHERE article_id = ?", [article_id])
+        same_key = " UNION ALL ".join(["SELECT article_id FROM fingerprint_bands WHERE band = ? AND value = ?"] * len(keys))
+        candidates = self.db.execute(f"SELECT id, simhash, cluster_id FROM articles INDEXED BY articles_fingerprint"
+                                     f" WHERE id IN ({same_key})", [x for pair in keys for x in pair]).fetchall()
         cluster = article_id
         for other, simhash, other_cluster in candidates:
             if simhash and fingerprint.distance(value, int(simhash, 16)) <= fingerprint.MAX_DISTANCE:
                 cluster = min(cluster, other_cluster or other)
         self.db.conn.executemany("INSERT INTO fingerprint_bands (band, value, article_id) VALUES (?, ?, ?)",
-                                 [(band, bits, article_id) for band, bits in bands])
-        self.db.execute("UPDATE articles SET simhash = ?, cluster_id = ? WHERE id = ?",
-                        [f"{value:016x}", cluster, article_id])
+                                 [(n, key, article_id) for n, key in keys])
+        return cluster
 
     def optimize(self) -> None:
         """Merge each full-text index into one segment, after a backfill or a reparse.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from hajar_scraper import search
+from hajar_scraper import fingerprint, search
 from hajar_scraper.stems import create_table
 
 MIGRATIONS = Migrations("hajar_scraper")
@@ -113,3 +113,22 @@ def m006_write_path(db):
         f" VALUES ('delete', old.rowid, {', '.join(f'old.{c}' for c in texts)});"
         f" INSERT INTO articles_fts (rowid, {', '.join(texts)}) VALUES (new.rowid, {', '.join(f'new.{c}' for c in texts)});"
         " END")
+
+
+@MIGRATIONS()
+def m007_fingerprint_pairs(db):
+    """Near-duplicate keys from pairs of blocks (`fingerprint.keys`): the single-block bands made a new
+    story in a big archive check thousands of candidates, each read from its whole `articles` row.
+    The keys are rebuilt from the stored simhashes; the covering index gives a candidate's simhash and
+    cluster without reading its row."""
+    db.execute("DROP TABLE IF EXISTS fingerprint_bands")
+    db.execute("CREATE TABLE fingerprint_bands (band INTEGER NOT NULL, value INTEGER NOT NULL,"
+               " article_id INTEGER NOT NULL REFERENCES articles(id), PRIMARY KEY (band, value, article_id))"
+               " WITHOUT ROWID")
+    db.execute("CREATE INDEX idx_fingerprint_bands_article_id ON fingerprint_bands (article_id)")
+    db.execute("CREATE INDEX IF NOT EXISTS articles_fingerprint ON articles (id, simhash, cluster_id)")
+    stored = db.execute("SELECT id, simhash FROM articles INDEXED BY articles_fingerprint WHERE simhash IS NOT NULL")
+    while rows := stored.fetchmany(10_000):
+        db.conn.executemany("INSERT INTO fingerprint_bands (band, value, article_id) VALUES (?, ?, ?)",
+                            [(n, key, article_id) for article_id, simhash in rows
+                             for n, key in fingerprint.keys(int(simhash, 16))])

@@ -35,3 +35,29 @@ def test_known_values():
                                  "2021", "bupati", "kerjasama"]), max_size=400).map(" ".join))
 def test_equals_the_per_bit_vote(text):
     assert fingerprint.simhash(text) == per_bit_vote(text)
+
+
+def test_keys_are_the_21_pairs_of_7_blocks():
+    value = (1 << 10) - 1  # block 0 (the lowest 10 bits) all ones, the rest zero
+    keys = fingerprint.keys(value)
+    assert [n for n, _ in keys] == list(range(21))
+    # pairs (0, j) put block 0's 10 bits above block j's 9; pairs without block 0 are all zero here
+    assert keys[:6] == [(n, 1023 << 9) for n in range(6)]
+    assert {key for _, key in keys[6:]} == {0}
+    assert fingerprint.keys(2**64 - 1)[0] == (0, 2**19 - 1) and fingerprint.keys(2**64 - 1)[-1] == (20, 2**18 - 1)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.integers(0, 2**64 - 1), st.sets(st.integers(0, 63), max_size=fingerprint.MAX_DISTANCE))
+def test_near_duplicates_share_a_key(value, flipped):
+    other = value
+    for bit in flipped:
+        other ^= 1 << bit
+    assert set(fingerprint.keys(value)) & set(fingerprint.keys(other))
+
+
+def test_six_flipped_bits_can_share_no_key():
+    """The keys find what MAX_DISTANCE allows, no more: one bit in each of six blocks breaks every pair."""
+    value = 0x0123456789ABCDEF
+    other = value ^ sum(1 << offset for offset in (0, 10, 19, 28, 37, 46))
+    assert not set(fingerprint.keys(value)) & set(fingerprint.keys(other))

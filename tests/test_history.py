@@ -17,7 +17,7 @@ import yaml
 from warcio.archiveiterator import ArchiveIterator
 
 from conftest import FIXTURES, ROOT, SAMPLE_SITE, run_crawl, start_sample_site, stop
-from hajar_scraper import parse_pool, search
+from hajar_scraper import fingerprint, parse_pool, search
 from hajar_scraper.archive import Archive
 from hajar_scraper.record import content_hash
 from hajar_scraper.reparse import reparse_all
@@ -169,12 +169,50 @@ def test_near_duplicate_press_release_shares_a_cluster(tmp_path):
     assert clusters == {"https://hajarnews.com/a/": 1, "https://hajarnews.com/b/": 2, "https://jambione.com/c/": 1}
 
 
+def test_candidates_come_from_the_covering_index_not_the_rows(tmp_path):
+    archive = Archive(tmp_path / "jambi.db")
+    plan = archive.db.execute("EXPLAIN QUERY PLAN SELECT id, simhash, cluster_id FROM articles INDEXED BY"
+                              " articles_fingerprint WHERE id IN (SELECT article_id FROM fingerprint_bands"
+                              " WHERE band = 3 AND value = 7)").fetchall()
+    details = [row[-1] for row in plan]
+    assert "SEARCH articles USING COVERING INDEX articles_fingerprint (id=?)" in details
+    assert "SEARCH fingerprint_bands USING PRIMARY KEY (band=? AND value=?)" in details
+
+
+def test_the_pairs_migration_rebuilds_the_keys_of_stored_articles(tmp_path):
+    """An archive whose keys were single-block bands: after the upgrade, a story saved before it is
+    still found by its near-duplicate."""
+    path = tmp_path / "jambi.db"
+    archive = Archive(path)
+    for slug in ("hajarnews", "jambione"):
+        archive.ensure_site(slug, slug, f"https://{slug}.com", "Jambi", "Asia/Jakarta")
+    archive.save_article(release_record("hajarnews", "hajarnews", "https://hajarnews.com/a/"))
+    archive.save_article(release_record("unrelated", "hajarnews", "https://hajarnews.com/b/"))
+    with archive.db.atomic():  # back to the schema of m004-m006, with its 6 bands of hex bits
+        archive.db.execute("DROP TABLE fingerprint_bands")
+        archive.db.execute("DROP INDEX articles_fingerprint")
+        archive.db["fingerprint_bands"].create({"band": int, "value": str, "article_id": int},
+                                               pk=("band", "value", "article_id"))
+        archive.db.execute("INSERT INTO fingerprint_bands VALUES (0, 'abc', 1)")
+        archive.db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm007_fingerprint_pairs'")
+    archive.close()
+    archive = Archive(path)
+    assert archive.upgraded == ["m007_fingerprint_pairs"]
+    simhashes = dict(archive.db.execute("SELECT id, simhash FROM articles").fetchall())
+    assert sorted(archive.db.execute("SELECT band, value, article_id FROM fingerprint_bands").fetchall()) == sorted(
+        (n, key, article_id) for article_id, simhash in simhashes.items()
+        for n, key in fingerprint.keys(int(simhash, 16)))
+    archive.save_article(release_record("jambione", "jambione", "https://jambione.com/c/"))
+    clusters = {r["url"]: r["cluster_id"] for r in archive.db.query("select url, cluster_id from articles")}
+    assert clusters == {"https://hajarnews.com/a/": 1, "https://hajarnews.com/b/": 2, "https://jambione.com/c/": 1}
+
+
 def test_a_v1_archive_is_upgraded_in_place(tmp_path):
     path = tmp_path / "old.db"
     shutil.copy(FIXTURES / "archive" / "v1.db", path)
     archive = Archive(path)
     assert archive.upgraded == ["m002_discovery_plans_and_run_alarms", "m003_stemmed_search", "m004_history",
-                                "m005_band_index", "m006_write_path"]
+                                "m005_band_index", "m006_write_path", "m007_fingerprint_pairs"]
     assert ["article_id"] in [i.columns for i in archive.db["fingerprint_bands"].indexes]
     assert archive.db["articles"].count == 2 and archive.db["pages"].count == 2
     assert {"warc_file", "digest"} <= set(archive.db["pages"].columns_dict)

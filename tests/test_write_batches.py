@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import pytest
+
 from scrapy.utils.test import get_crawler
 
 from conftest import FIXTURES
+from hajar_scraper import search
+from hajar_scraper.archive import Archive
 from hajar_scraper.encoding import decode_page
 from hajar_scraper.items import ArticleItem, PageItem
 from hajar_scraper.parsers import parse_article
@@ -82,3 +86,51 @@ def test_an_item_that_cannot_be_written_costs_itself_only(tmp_path, monkeypatch)
         assert conn.execute("SELECT url, reason, detail FROM rejects").fetchall() == [
             (broken, "archive_error", "OverflowError: Python int too large to convert to SQLite INTEGER")]
         assert conn.execute("SELECT count(*) FROM pages").fetchone() == (3,)
+
+
+def test_an_article_failing_half_way_leaves_nothing_of_itself(tmp_path, monkeypatch):
+    """Its row, names and fingerprint keys are written before its stemmed index entry: all go back."""
+    db = tmp_path / "hajarnews.db"
+    archive = Archive(db)
+    first, second = (items_of(path)[1].record for path in PAGES[:2])
+    for record in (first, second):
+        archive.ensure_site(record["site"], record["site"], "https://example.com", "Jambi", "Asia/Jakarta")
+
+    def broken(*args):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    def rows() -> list[int]:
+        return [archive.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                for table in ("articles", "articles_authors", "images", "fingerprint_bands", "articles_fts")]
+
+    monkeypatch.setattr(search, "index_article", broken)
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O error"):
+        archive.save_article(first)  # on its own: its own transaction, rolled back
+    assert rows() == [0, 0, 0, 0, 0] and not archive.db.conn.in_transaction
+    monkeypatch.undo()
+    with archive.db.atomic():  # in a batch: the article before it stays
+        archive.save_article(first)
+        kept = rows()
+        monkeypatch.setattr(search, "index_article", broken)
+        with pytest.raises(sqlite3.OperationalError):
+            archive.save_article(second)
+        assert rows() == kept
+    archive.close()
+    assert articles(db) == [first["url"]]
+    assert kept[0] == 1 and kept[3] == 21 and kept[4] == 1
+
+
+def test_a_save_on_its_own_is_committed_whatever_its_outcome(tmp_path):
+    """Outside a batch each save is its own transaction (an unchanged one a single statement, which
+    sqlite-utils commits): another reader sees it at once, and no transaction stays open."""
+    db = tmp_path / "hajarnews.db"
+    archive = Archive(db)
+    record = items_of(PAGES[0])[1].record
+    archive.ensure_site(record["site"], record["site"], "https://example.com", "Jambi", "Asia/Jakarta")
+    later = {**record, "fetched_at": "2026-11-29T10:00:00+00:00"}
+    assert [archive.save_article(record), archive.save_article(later)] == ["new", "unchanged"]
+    assert not archive.db.conn.in_transaction
+    with sqlite3.connect(db) as reader:
+        assert reader.execute("SELECT url, last_seen_at FROM articles").fetchall() == [
+            (record["url"], "2026-11-29T10:00:00+00:00")]
+    archive.close()

@@ -2,8 +2,11 @@
 
 Each client sends its next request as soon as its last answer is read, as a browser tab would, so
 latency includes the queueing that many readers at once cause. The generator shares the 2 cores with
-the server it measures: a Python one (aiohttp) took 1–2 ms of CPU a request, a third of what a search
-page costs the server, and so measured its own appetite too; wrk takes a few microseconds.
+the server it measures, so it must take little of them and answer at once: the Python one it replaces
+(20 aiohttp clients on one event loop) took 0.31 ms of CPU a request against wrk's 0.065 ms, and an
+answer that arrived while it handled others waited for it, which counted as the server's latency
+(reading page at a million articles, same run: p95 40 against 22 ms, 848 against 1,223 requests/s;
+on the slower search page the two agree: p95 98-99 against 102-111 ms).
 """
 
 from __future__ import annotations

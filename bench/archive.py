@@ -1,15 +1,17 @@
-"""Archive benchmark: the writer's upserts/s, full-text query latency and Datasette under 20 clients.
+"""Archive benchmark: the writer's upserts/s, full-text query latency, writes at scale and Datasette under 20 clients.
 
-1. `Archive.save_article` (new, updated, unchanged articles) against raw sqlite3 executemany of
-   the same `articles` rows into the same schema (FTS triggers included): the price of sqlite-utils,
-   versions, terms, images and the stemmed index.
+1. `Archive.save_article` (new, updated, unchanged articles; records as a parser gives them, and
+   "prepared" as the crawl's parsing process hands them over) against raw sqlite3 executemany of
+   exactly the rows it wrote, into the same schema (FTS triggers included).
 2. A synthetic archive (50,000 articles; 1,000,000 with --scale) built in bulk (archive_build.py):
-   FTS p50/p95 for common, mid and rare words, bm25 over all hits against the app's query shapes.
-3. A real `datasette serve` on a copy of archive/ with that archive, 20 concurrent loopback clients.
+   FTS p50/p95 for common, mid and rare words, bm25 over all hits against the app's query shapes;
+   then new stories saved into it (rolled back) against the same saved into an empty archive.
+3. A real `hajar serve` on a copy of archive/ with that archive, 20 concurrent loopback clients (wrk).
    `--cpu` instead: one Datasette process and one sequential client, the server's CPU time a page
    (its /proc utime + stime), steadier than latency when other work shares the cores.
 
-    python bench/archive.py [--scale] [--db PATH (kept and reused)] [--skip-datasette | --only-datasette | --cpu]
+    python bench/archive.py [--scale] [--db PATH (kept and reused)]
+                            [--skip-datasette | --only-datasette | --only-writes | --cpu]
 """
 
 from __future__ import annotations

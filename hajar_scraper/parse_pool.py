@@ -22,7 +22,6 @@ from concurrent.futures.process import BrokenProcessPool
 
 from hajar_scraper.archive import Prepared
 from hajar_scraper.encoding import decode_page
-from hajar_scraper.parsers import parse_article
 from hajar_scraper.record import Rejected
 from hajar_scraper.sites import get_profile
 
@@ -34,6 +33,8 @@ def parse_bytes(body: bytes, content_type: str, url: str, site: str, fetched_at:
                 complete: bool = False, stems_from: str | None = None) -> Outcome:
     """Decode and parse one fetched page; every way it can end, as a value. `complete`: prepare the
     whole write here (a worker; `Prepared.complete`); else the writer computes what it needs."""
+    from hajar_scraper.parsers import parse_article  # here: a crawl whose workers parse never loads the parsers
+
     try:
         prepared = Prepared(parse_article(decode_page(body, content_type), url, site=site, fetched_at=fetched_at))
         if complete:

@@ -14,7 +14,7 @@ from scrapy.http import HtmlResponse
 from conftest import run_crawl, stop
 from fault_site import hits, start_fault_site
 from fault_site.faults import catalogue, flaky_plan
-from hajar_scraper import parse_pool
+from hajar_scraper import parse_pool, parsers
 from hajar_scraper.parsers import parse_article
 from hajar_scraper.spiders.sites import HajarnewsSpider
 
@@ -95,7 +95,7 @@ def test_a_parser_bug_costs_one_page_and_is_filed_with_its_reason(monkeypatch):
     def broken(*args, **kwargs):
         raise KeyError("headline")
 
-    monkeypatch.setattr(parse_pool, "parse_article", broken)
+    monkeypatch.setattr(parsers, "parse_article", broken)
     url = "http://127.0.0.1:9/2021/05/25/kabar/"
     page = HtmlResponse(url, body=b"<html><body><p>kabar</p></body></html>", encoding="utf-8", request=Request(url))
     spider = HajarnewsSpider(base_url="http://127.0.0.1:9")

@@ -17,7 +17,7 @@ import yaml
 from warcio.archiveiterator import ArchiveIterator
 
 from conftest import FIXTURES, ROOT, SAMPLE_SITE, run_crawl, start_sample_site, stop
-from hajar_scraper import fingerprint, parse_pool, search
+from hajar_scraper import fingerprint, parsers, search
 from hajar_scraper.archive import Archive
 from hajar_scraper.record import content_hash
 from hajar_scraper.reparse import reparse_all
@@ -72,7 +72,7 @@ def test_every_fetch_is_a_warc_record_indexed_in_pages(crawled):
 def test_reparse_follows_a_changed_parser_rule(copy, monkeypatch):
     archive = Archive(copy)
     assert reparse_all(archive) == {"unchanged": ARTICLES}
-    original = parse_pool.parse_article
+    original = parsers.parse_article
 
     def shouting_headlines(html, url, site=None, fetched_at=None):  # the "new rule": Olahraga titles upper-case
         record = original(html, url, site=site, fetched_at=fetched_at)
@@ -82,7 +82,7 @@ def test_reparse_follows_a_changed_parser_rule(copy, monkeypatch):
             record["parser_version"] = "test-2"
         return record
 
-    monkeypatch.setattr(parse_pool, "parse_article", shouting_headlines)
+    monkeypatch.setattr(parsers, "parse_article", shouting_headlines)
     sport = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in (SAMPLE_SITE / "articles").glob("*.yml")]
     sport = [a for a in sport if "Olahraga" in a["categories"]]
     assert len(sport) >= 2
@@ -99,7 +99,7 @@ def test_reparse_follows_a_changed_parser_rule(copy, monkeypatch):
 
 def test_a_parser_bug_during_reparse_files_the_page_and_the_reparse_goes_on(copy, monkeypatch):
     archive = Archive(copy)
-    original = parse_pool.parse_article
+    original = parsers.parse_article
     broken_url = next(archive.db.query("SELECT url FROM articles ORDER BY url LIMIT 1"))["url"]
 
     def broken_on_one(html, url, site=None, fetched_at=None):
@@ -107,7 +107,7 @@ def test_a_parser_bug_during_reparse_files_the_page_and_the_reparse_goes_on(copy
             raise KeyError("headline")
         return original(html, url, site=site, fetched_at=fetched_at)
 
-    monkeypatch.setattr(parse_pool, "parse_article", broken_on_one)
+    monkeypatch.setattr(parsers, "parse_article", broken_on_one)
     assert reparse_all(archive, processes=0) == {"newly rejected": 1, "unchanged": ARTICLES - 1}
     assert list(archive.db.query("SELECT url, reason, detail FROM rejects")) == [
         {"url": broken_url, "reason": "parser_error", "detail": "on reparse: KeyError: 'headline'"}]

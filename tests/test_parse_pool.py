@@ -184,3 +184,12 @@ def test_pages_parsed_in_order_by_two_workers_come_back_in_their_order():
     assert [o[1].record["title"].split(" Hadiri")[0] for o in outcomes] == [f"Berita {n}" for n in range(12)]
     assert all(o[1].stemmed is not None for o in outcomes)  # prepared in the workers
     assert [o[1].stemmed for o in parse_in_order(iter(jobs[:2]), 0)] == [None, None]  # here: the writer stems
+
+
+def test_the_crawl_process_does_not_load_the_parsers():
+    """Its workers parse; the parsers and extruct would cost the crawl process ~10 MB and 0.4 s for nothing."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, hajar_scraper.cli, hajar_scraper.spiders.sites, hajar_scraper.pipelines;"
+         " print(sorted(m for m in sys.modules if m.startswith(('hajar_scraper.parsers', 'extruct'))))"],
+        capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"

@@ -25,6 +25,10 @@ from hajar_scraper.warc import Capture, read_response
 
 FILL_ALARM_POINTS = 20.0  # a field filled this much less often than in earlier runs flags the run
 ALARM_MIN_ARTICLES = 5  # runs with fewer articles are too small to compare
+# Articles sharing any of a simhash's keys (parameters: band, value of each key), read from the covering index.
+CANDIDATES = ("SELECT id, simhash, cluster_id FROM articles INDEXED BY articles_fingerprint WHERE id IN ("
+              + " UNION ALL ".join(["SELECT article_id FROM fingerprint_bands WHERE band = ? AND value = ?"]
+                                   * fingerprint.PAIRS) + ")")
 SCALARS = ("url", "site", "title", "published_at", "modified_at", "description", "body_text", "body_html",
            "editor", "dateline", "signature", "language", "word_count", "content_hash", "fetched_at",
            "parser_version")
@@ -286,18 +290,14 @@ class Archive:
 
         Candidates share a key (`fingerprint.keys`); their simhash and cluster come from the covering
         index `articles_fingerprint`, not from their rows (a story's row is many pages long)."""
-        keys = fingerprint.keys(value)
         if held:
             self.db.execute("DELETE FROM fingerprint_bands WHERE article_id = ?", [article_id])
-        same_key = " UNION ALL ".join(["SELECT article_id FROM fingerprint_bands WHERE band = ? AND value = ?"] * len(keys))
-        candidates = self.db.execute(f"SELECT id, simhash, cluster_id FROM articles INDEXED BY articles_fingerprint"
-                                     f" WHERE id IN ({same_key})", [x for pair in keys for x in pair]).fetchall()
+        keys = [x for pair in fingerprint.keys(value) for x in pair]
         cluster = article_id
-        for other, simhash, other_cluster in candidates:
+        for other, simhash, other_cluster in self.db.execute(CANDIDATES, keys).fetchall():
             if simhash and fingerprint.distance(value, int(simhash, 16)) <= fingerprint.MAX_DISTANCE:
                 cluster = min(cluster, other_cluster or other)
-        self.db.conn.executemany("INSERT INTO fingerprint_bands (band, value, article_id) VALUES (?, ?, ?)",
-                                 [(n, key, article_id) for n, key in keys])
+        schema.keep_keys(self.db, [(article_id, value)])
         return cluster
 
     def optimize(self) -> None:

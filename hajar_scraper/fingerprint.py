@@ -18,6 +18,7 @@ BLOCKS = 7  # MAX_DISTANCE differing bits touch at most 5 of 7 blocks: 2 stay id
 _SIZES = [BITS // BLOCKS + (i < BITS % BLOCKS) for i in range(BLOCKS)]  # 10, 9, 9, 9, 9, 9, 9
 _OFFSETS = [sum(_SIZES[:i]) for i in range(BLOCKS)]
 _PAIRS = list(combinations(range(BLOCKS), 2))
+PAIRS = len(_PAIRS)  # keys a simhash has
 _WORD = re.compile(r"\w+", re.UNICODE)
 _LANE = 32  # bits per vote counter: room for 4 billion words
 _LANE_MASK = (1 << _LANE) - 1

@@ -129,6 +129,11 @@ def m007_fingerprint_pairs(db):
     db.execute("CREATE INDEX IF NOT EXISTS articles_fingerprint ON articles (id, simhash, cluster_id)")
     stored = db.execute("SELECT id, simhash FROM articles INDEXED BY articles_fingerprint WHERE simhash IS NOT NULL")
     while rows := stored.fetchmany(10_000):
-        db.conn.executemany("INSERT INTO fingerprint_bands (band, value, article_id) VALUES (?, ?, ?)",
-                            [(n, key, article_id) for article_id, simhash in rows
-                             for n, key in fingerprint.keys(int(simhash, 16))])
+        keep_keys(db, [(article_id, int(simhash, 16)) for article_id, simhash in rows])
+
+
+def keep_keys(db: sqlite_utils.Database, fingerprints: list[tuple[int, int]]) -> None:
+    """The near-duplicate keys (`fingerprint.keys`) of (article id, simhash) pairs."""
+    db.conn.executemany("INSERT INTO fingerprint_bands (band, value, article_id) VALUES (?, ?, ?)",
+                        [(n, key, article_id) for article_id, value in fingerprints
+                         for n, key in fingerprint.keys(value)])

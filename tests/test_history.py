@@ -18,7 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from conftest import FIXTURES, ROOT, SAMPLE_SITE, run_crawl, start_sample_site, stop
 from hajar_scraper import fingerprint, parsers, search
-from hajar_scraper.archive import Archive
+from hajar_scraper.archive import CANDIDATES, Archive
 from hajar_scraper.record import content_hash
 from hajar_scraper.reparse import reparse_all
 
@@ -171,12 +171,11 @@ def test_near_duplicate_press_release_shares_a_cluster(tmp_path):
 
 def test_candidates_come_from_the_covering_index_not_the_rows(tmp_path):
     archive = Archive(tmp_path / "jambi.db")
-    plan = archive.db.execute("EXPLAIN QUERY PLAN SELECT id, simhash, cluster_id FROM articles INDEXED BY"
-                              " articles_fingerprint WHERE id IN (SELECT article_id FROM fingerprint_bands"
-                              " WHERE band = 3 AND value = 7)").fetchall()
-    details = [row[-1] for row in plan]
+    keys = [x for pair in fingerprint.keys(0x0123456789ABCDEF) for x in pair]
+    details = [row[-1] for row in archive.db.execute(f"EXPLAIN QUERY PLAN {CANDIDATES}", keys)]
     assert "SEARCH articles USING COVERING INDEX articles_fingerprint (id=?)" in details
-    assert "SEARCH fingerprint_bands USING PRIMARY KEY (band=? AND value=?)" in details
+    assert details.count("SEARCH fingerprint_bands USING PRIMARY KEY (band=? AND value=?)") == 21
+    assert not [d for d in details if d.startswith("SCAN")]
 
 
 def test_the_pairs_migration_rebuilds_the_keys_of_stored_articles(tmp_path):

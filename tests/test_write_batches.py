@@ -117,7 +117,8 @@ def test_an_article_failing_half_way_leaves_nothing_of_itself(tmp_path, monkeypa
         assert rows() == kept
     archive.close()
     assert articles(db) == [first["url"]]
-    assert kept[0] == 1 and kept[3] == 21 and kept[4] == 1
+    assert kept == [1, len(first["authors"]), len(first["images"]), 21, 1]
+    assert kept[1] >= 1 and kept[2] >= 1  # the story chosen has names and images to lose
 
 
 def test_a_save_on_its_own_is_committed_whatever_its_outcome(tmp_path):

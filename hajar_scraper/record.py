@@ -15,7 +15,8 @@ FIELDS = (
     "parser_version", "corrections",
 )
 
-_ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
+# A moment with its offset, or a day when the page printed no time (never an invented midnight).
+_ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\d(?:T\d\d:\d\d:\d\d(?:[+-]\d\d:\d\d|Z))?$")
 
 
 class Rejected(ValueError):
@@ -76,7 +77,7 @@ def validate(record: dict) -> dict:
     for field in ("published_at", "modified_at"):
         value = record.get(field)
         if value is not None and not _ISO_WITH_OFFSET.match(value):
-            raise Rejected(f"{field} {value!r} is not ISO 8601 with an offset")
+            raise Rejected(f"{field} {value!r} is neither ISO 8601 with an offset nor a day")
     for note in record.get("corrections") or ():
         if not isinstance(note, dict) or set(note) != {"text", "date"}:
             raise Rejected(f"correction {note!r} is not {{text, date}}")

@@ -12,6 +12,8 @@ TRACKING_PARAMS = (
     "mc_cid", "mc_eid", "_ga", "ref_src", "amp",
 )
 _AMP_PATH = re.compile(r"/amp/?$")
+# A day in a permalink: `/2021/05/25/`, `/2021-05-25/`, or a story id opening `20170309-` or `/20210525`.
+_URL_DATE = re.compile(r"(?<![\d])((?:19|20)\d\d)(?:/(\d\d)/(\d\d)(?=/)|-(\d\d)-(\d\d)(?![\d])|(\d\d)(\d\d)(?=[-_/]|\d{4,}))")
 
 
 def canonical_url(url: str, base: str | None = None) -> str:
@@ -49,3 +51,12 @@ def same_site(url: str, other: str) -> bool:
     """True when both URLs are on one host, ignoring a leading www."""
     strip = lambda h: h[4:] if h.startswith("www.") else h  # noqa: E731
     return strip(host_of(url)) == strip(host_of(other))
+
+
+def url_date(url: str) -> str | None:
+    """`2021-05-25` from a dated permalink (`/2021/05/25/slug/`, `/read/2015/11/04/2104/…`, `?a=20170309-…`)."""
+    for match in _URL_DATE.finditer(urlsplit(url)._replace(scheme="", netloc="").geturl()):
+        year, month, day = match[1], *[g for g in match.groups()[1:] if g]
+        if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
+            return f"{year}-{month}-{day}"
+    return None

@@ -9,6 +9,7 @@ import pytest
 
 from hajar_scraper.spiders import discovery
 from hajar_scraper.spiders.news import parse_bound
+from hajar_scraper.urls import url_date
 
 UTC = timezone.utc
 
@@ -86,8 +87,16 @@ def test_listing_page_links_dates_and_next():
 
 
 def test_url_date_and_bounds():
-    assert discovery.url_date("https://x.id/2021/05/25/a/") == "2021-05-25"
-    assert discovery.url_date("https://x.id/a/") is None
+    assert url_date("https://x.id/2021/05/25/a/") == "2021-05-25"
+    assert url_date("https://x.id/a/") is None
+    # Dated permalinks of real outlets: Kompas, a dashed day, Yahoo's story id; no day, no date.
+    assert url_date("http://regional.kompas.com/read/2015/11/04/21040031/Polres.Lhokseumawe") == "2015-11-04"
+    assert url_date("https://x.id/news/2024-05-03/judul") == "2024-05-03"
+    assert url_date("http://headlines.yahoo.co.jp/hl?a=20170309-35097838-cnetj-sci") == "2017-03-09"
+    assert url_date("https://x.id/2021/05/judul/") is None
+    assert url_date("https://x.id/berita/d-6453785/judul") is None
+    assert url_date("https://x.id/2021/13/45/judul/") is None
+    assert url_date("https://www2024.x.id/a/") is None
     assert parse_bound("2021-06-01", "Asia/Jakarta").isoformat() == "2021-06-01T00:00:00+07:00"
     assert parse_bound("2021-06-01", "Asia/Jakarta", end_of_day=True).isoformat() == "2021-06-01T23:59:59+07:00"
     with pytest.raises(ValueError):

@@ -27,7 +27,7 @@ FAULTS = {f.slug: f for f in catalogue()}
 
 ARCHIVED = ["ok-1", "ok-2", *(f"flaky-{n}" for n in range(1, 9)), "slow-once", "reset-once", "latin1-says-utf8",
             "utf8-says-latin1", "feed-only", "control-char"]
-TRUNCATED = ("bad_page", "truncated page: the document never reaches </html>")  # rejected, so fetched again later
+TRUNCATED = ("bad_page", "truncated page: the document reaches neither </html>, </body> nor its footer")  # rejected, so fetched again later
 REJECTED = {
     "truncated-body": TRUNCATED,
     "truncated-head": TRUNCATED,

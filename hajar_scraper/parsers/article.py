@@ -3,30 +3,30 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
 import lxml.html
+from lxml import etree
 from lxml.etree import ParserError
 
 from hajar_scraper.parsers import bylines
 from hajar_scraper.parsers import structured as sd
 from hajar_scraper.parsers.body import clean_body, split_credit
-from hajar_scraper.parsers.main_content import find_main_content
+from hajar_scraper.parsers.main_content import MIN_STORY_CHARS, find_main_content, link_density
 from hajar_scraper.parsers.selectors import Scope, select
-from hajar_scraper.parsers.timestamps import choose_time, date_near_headline, machine_time, visible_time
-from hajar_scraper.parsers.titles import clean_title, site_names
+from hajar_scraper.parsers.timestamps import (DEFAULT_ZONE, MODIFIED_META, PUBLISHED_META, choose_time, machine_time,
+                                              page_zone, printed_date, visible_time)
+from hajar_scraper.parsers.titles import choose_title, site_names
 from hajar_scraper.record import (BadPage, MissingField, NotAnArticle, NotFoundPage, content_hash, normalise_text,
                                   validate)
 from hajar_scraper.sites import SiteProfile
-from hajar_scraper.urls import absolute_url, canonical_url, same_site
+from hajar_scraper.urls import absolute_url, canonical_url, same_site, url_date
 
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 MAX_HTML_CHARS = 8_000_000
 _HTML_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
-_PUBLISHED_META = ("article:published_time", "datepublished", "pubdate", "publishdate", "dc.date.issued",
-                   "dc.date", "date")
-_MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified")
 
 
 _FULL_DOCUMENT = re.compile(r"\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html)[\s>]", re.I | re.S)
@@ -34,64 +34,62 @@ _FULL_DOCUMENT = re.compile(r"\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+
 # UTF-8 bytes: ASCII bytes are never part of another character there, and bytes.translate is 5× a regex.
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _NONCHARACTERS = ("\ufffe".encode(), "\uffff".encode())
-# `"</html>" in tail.lower()` without lowering the tail (slow on non-ASCII text): no other character lowers
-# to one of `</html>`, so only the ASCII capitals need matching.
-_CLOSING_HTML = re.compile(r"</[hH][tT][mM][lL]>")
+# A page has reached its end when its tail closes the document or holds the footer (some themes never
+# write `</html>`). Matched without lowering the tail (slow on non-ASCII text): only ASCII capitals vary.
+_PAGE_END = re.compile(r"</[hH][tT][mM][lL]>|</[bB][oO][dD][yY]>|<[fF][oO][oO][tT][eE][rR][\s>]"
+                       r"|(?:id|class)=[\"'][^\"']*\b[fF][oO][oO][tT][eE][rR]\b")
 _SIZE_SUFFIX = re.compile(r"-\d+x\d+(?=\.\w+$)")
 _NOT_FOUND = re.compile(r"(tidak|tak)\s+(dapat\s+)?ditemukan|not\s+found|\b404\b", re.I)
 
 
-def _refuse_not_found(data: sd.Structured, tree) -> None:
-    """A page that is no article and whose title or headline says so is the site's not-found page."""
-    heading = tree.find(".//h1")
-    for text in (data.title_tag, heading.text_content() if heading is not None else None):
-        if text and _NOT_FOUND.search(text):
-            raise NotFoundPage(f"not-found page: {normalise_text(text)!r}")
+def parse_page(html: str, url: str, profile: SiteProfile, fetched_at: str | None = None,
+               listed_at: str | None = None) -> dict:
+    """The record of one article page, or a typed `Rejected` saying why there is none.
 
-
-def parse_page(html: str, url: str, profile: SiteProfile, fetched_at: str | None = None) -> dict:
-    """The record of one article page, or a typed `Rejected` saying why there is none."""
+    `listed_at` is the publication time the discovery listing gave for this URL (news sitemap,
+    REST `date_gmt`, feed `pubDate`): used only when the page itself gives none.
+    """
     tree = _tree(html)
     data = sd.read_structured(tree)
+    etree.strip_elements(tree, "script", "style", "template", with_tail=False)  # read; no text of the page
     prov: dict[str, str] = {}
     node = data.article or {}
-    article_root, body_node, scope = _story_nodes(tree, profile)
-    og_type = (data.meta1("og:type") or "").lower()
-    found_by_finder = False
-    if body_node is None and profile.family == "generic" and len(tree.xpath("//article")) <= 1:
-        body_node = find_main_content(tree) if tree.find(".//h1") is not None else None
-        found_by_finder = body_node is not None
-    if not node and og_type != "article" and body_node is None:
-        _refuse_not_found(data, tree)
-        types = ", ".join(sorted(set(data.page_types))) or "none"
-        raise NotAnArticle(f"no article markup (JSON-LD types: {types}; og:type: {og_type or 'none'})")
-    if not node and og_type not in ("", "article"):
-        raise NotAnArticle(f"page declares og:type {og_type!r}, not an article")
-    sel, tz, now = profile.selectors, profile.timezone, _now(fetched_at)
+    page = data.page or {}
+    story = find_story(tree, profile)
+    now = _now(fetched_at)
+    tz = profile.timezone or page_zone((node.get("datePublished"), page.get("datePublished"),
+                                        data.meta1(*PUBLISHED_META), node.get("dateModified"),
+                                        data.meta1(*MODIFIED_META))) or DEFAULT_ZONE
+    sel = profile.selectors
     names = site_names(data, profile.outlet_names, url)
+    page_titles = (("jsonld", node.get("headline") or node.get("name")),
+                   ("meta", data.meta1("og:title")), ("meta", data.meta1("twitter:title")))
+    title, headlines = choose_title(prov, page_titles, story.scope, tree, names, sel["title"])
+    published = choose_time(prov, "published_at", (
+        ("jsonld", machine_time(node.get("datePublished") or page.get("datePublished"), tz)),
+        ("meta", machine_time(data.meta1(*PUBLISHED_META), tz)),
+        ("selector", visible_time(story.scope.select(sel["published"]), tz, now)),
+        ("text", printed_date(tree, [*headlines, *story.nodes[:1]], tz, now))), now, tz)
+    published = published or choose_time(prov, "published_at", (
+        ("listing", machine_time(listed_at, tz)),
+        ("url", url_date(data.canonical or "") or url_date(data.meta1("og:url") or "") or url_date(url))), now, tz)
+    _refuse_non_article(data, tree, story, title, published)
 
-    record = {"site": profile.slug, "url": _url(data, url, prov)}
-    record["title"] = _pick(prov, "title",
-                            ("jsonld", lambda: clean_title(node.get("headline") or node.get("name"), names)),
-                            ("meta", lambda: clean_title(data.meta1("og:title", "twitter:title"), names)),
-                            ("selector", lambda: _first_text(scope, sel["title"]) or _first_text(Scope(tree), "h1")),
-                            ("text", lambda: clean_title(data.title_tag, names)))
-    record["published_at"] = choose_time(prov, "published_at", (
-        ("jsonld", machine_time(node.get("datePublished"), tz)),
-        ("meta", machine_time(data.meta1(*_PUBLISHED_META), tz)),
-        ("selector", visible_time(scope.select(sel["published"]), tz, now)),
-        ("text", date_near_headline(tree, tz, now) if profile.family == "generic" else None)))
+    record = {"site": profile.slug, "url": _url(data, url, prov), "title": title, "published_at": published}
     record["modified_at"] = choose_time(prov, "modified_at", (
-        ("jsonld", machine_time(node.get("dateModified"), tz)),
-        ("meta", machine_time(data.meta1(*_MODIFIED_META), tz)),
-        ("selector", visible_time(scope.select(sel["modified"]), tz, now))))
+        ("jsonld", machine_time(node.get("dateModified") or page.get("dateModified"), tz)),
+        ("meta", machine_time(data.meta1(*MODIFIED_META), tz)),
+        ("selector", visible_time(story.scope.select(sel["modified"]), tz, now))), now, tz)
     record["description"] = _pick(prov, "description",
                                   ("jsonld", lambda: _str(node.get("description"))),
                                   ("meta", lambda: data.meta1("description", "og:description", "twitter:description")))
 
-    body = _body(body_node, tree, record["url"], profile, prov, now, "text" if found_by_finder else "selector")
+    body = clean_body(story.nodes, record["url"], profile, now, tz)
+    if body.text:
+        prov["body_text"] = prov["body_html"] = story.source
     record.update(body_text=body.text, body_html=body.html, dateline=body.dateline, signature=body.signature,
                   corrections=body.corrections)
+    scope = story.scope
     record["editor"] = _pick(prov, "editor",
                              ("jsonld", lambda: next(iter(sd.names(node.get("editor"), data)), None)),
                              ("selector", lambda: bylines.clean_name(_first_text(scope, sel["editor"]) or "")),
@@ -129,6 +127,80 @@ def parse_page(html: str, url: str, profile: SiteProfile, fetched_at: str | None
     return validate(record)
 
 
+@dataclass(frozen=True)
+class Story:
+    """Where the story is: its blocks, the subtree selectors run in, and who found it."""
+
+    nodes: list
+    scope: Scope
+    source: str  # "selector": the profile's or a known theme's markup; "generic": the finder's
+
+
+def find_story(tree, profile: SiteProfile) -> Story:
+    """The profile's (or a known theme's) body markup when it holds text, else what the generic finder reads as the story.
+
+    A profiled site whose theme changed falls through to the finder: provenance says `generic`,
+    and the run's fill rates show it.
+    """
+    articles = tree.xpath("//article")
+    root = articles[0] if len(articles) == 1 else None
+    scope = Scope(root if root is not None else tree)
+    for candidate in scope.select(profile.selectors["body"]):
+        if len(" ".join(candidate.text_content().split())) >= MIN_STORY_CHARS:
+            return Story([candidate], scope, "selector")
+    return Story(find_main_content(tree), scope, "generic")
+
+
+# Page types that say "a list of things", not one story (Yoast and Rank Math write them on archives).
+_COLLECTIONS = {"CollectionPage", "SearchResultsPage", "ProfilePage", "ItemList"}
+MIN_TEASERS = 3
+TEASER_CHARS = 400
+
+
+def _refuse_non_article(data: sd.Structured, tree, story: Story, title: str | None, published: str | None) -> None:
+    """Not a story: a not-found page, a list of teasers, a collection the page declares, or no story block at all.
+
+    Decided by structure, not by `og:type` (many Indonesian CMSs declare `website` on every story).
+    """
+    if data.article:
+        return
+    collection = sorted(_COLLECTIONS & set(data.page_types))
+    teasers = _teasers(story.nodes)
+    if not story.nodes or teasers >= MIN_TEASERS or collection:
+        _refuse_not_found(data, tree)
+    if collection:
+        raise NotAnArticle(f"the page declares itself a {', '.join(collection)} and no article")
+    if not story.nodes:
+        raise NotAnArticle("no story block: no run of paragraphs under a headline")
+    if teasers >= MIN_TEASERS:
+        raise NotAnArticle(f"a list of {teasers} teasers, each a heading linking to another page")
+    if not published and (data.meta1("og:type") or "").lower() != "article":
+        raise NotAnArticle("no date anywhere and no article markup: a static page, not a story")
+
+
+def _teasers(nodes) -> int:
+    """Teasers in the story block: headings that link elsewhere, when the block's own prose is only excerpts.
+
+    A story may end with a few linked headings (related stories); a listing is those headings with
+    an excerpt each, under `TEASER_CHARS` of unlinked text per heading.
+    """
+    count, prose = 0, 0
+    for node in nodes:
+        for heading in node.iter("h2", "h3", "h4"):
+            if any(a.get("href") and not a.get("href").startswith("#") for a in heading.iter("a")):
+                count += 1
+        prose += len(" ".join(node.text_content().split())) * (1 - link_density(node))
+    return count if count and prose / count < TEASER_CHARS else 0
+
+
+def _refuse_not_found(data: sd.Structured, tree) -> None:
+    """A page that is no article and whose title or headline says so is the site's not-found page."""
+    heading = tree.find(".//h1")
+    for text in (data.title_tag, heading.text_content() if heading is not None else None):
+        if text and _NOT_FOUND.search(text):
+            raise NotFoundPage(f"not-found page: {normalise_text(text)!r}")
+
+
 def _tree(html: str):
     if not isinstance(html, str) or not html or html.isspace():  # strip() would copy a page ending in a newline
         raise BadPage("empty page")
@@ -136,8 +208,8 @@ def _tree(html: str):
         raise BadPage(f"page too large ({len(html):,} characters, limit {MAX_HTML_CHARS:,})")
     if "\x00" in html[:4096]:
         raise BadPage("binary content, not HTML")
-    if _FULL_DOCUMENT.match(html) and not _CLOSING_HTML.search(html, max(0, len(html) - 8192)):
-        raise BadPage("truncated page: the document never reaches </html>")
+    if _FULL_DOCUMENT.match(html) and not _PAGE_END.search(html, max(0, len(html) - 8192)):
+        raise BadPage("truncated page: the document reaches neither </html>, </body> nor its footer")
     try:
         tree = lxml.html.document_fromstring(_clean_bytes(html), parser=_HTML_PARSER)
     except (ParserError, ValueError) as error:
@@ -198,26 +270,6 @@ def _url(data: sd.Structured, fetched_url: str, prov: dict) -> str:
             return canonical
     prov["url"] = "url"
     return canonical_url(fetched_url)
-
-
-def _story_nodes(tree, profile: SiteProfile):
-    """The story's `<article>` (when there is exactly one), its content node, and the scope selectors run in."""
-    articles = tree.xpath("//article")
-    root = articles[0] if len(articles) == 1 else None
-    scope = Scope(root if root is not None else tree)
-    nodes = scope.select(profile.selectors["body"])
-    return root, (nodes[0] if nodes else None), scope
-
-
-def _body(body_node, tree, url: str, profile: SiteProfile, prov: dict, now, source: str):
-    if body_node is None:
-        body_node, source = find_main_content(tree), "text"
-    if body_node is None:
-        raise MissingField("body_text", "no content block found")
-    body = clean_body(body_node, url, profile, now)
-    if body.text:
-        prov["body_text"] = prov["body_html"] = source
-    return body
 
 
 def _images(node: dict, data: sd.Structured, body_images: list[dict], featured: dict | None, url: str,

@@ -57,10 +57,11 @@ class Body:
     corrections: list[dict] = field(default_factory=list)
 
 
-def clean_body(fragment, page_url: str, profile, now: datetime | None = None) -> Body:
+def clean_body(fragment, page_url: str, profile, now: datetime | None = None, tz=None) -> Body:
     """Drop noise; lift captions, bylines, notes and signature out; keep the story's paragraphs.
 
-    `fragment` is the story's HTML, or its content node on the page's lxml tree (left untouched).
+    `fragment` is the story's HTML, or its blocks on the page's lxml tree (left untouched).
+    `tz` is the zone the page's times are read in (default: the profile's).
     """
     soup = BeautifulSoup(_without_noise(fragment, profile.selectors["drop"]), "lxml")
     for amp in _tags(soup, _AMP_IMG):
@@ -84,7 +85,7 @@ def clean_body(fragment, page_url: str, profile, now: datetime | None = None) ->
             gone.update(_drop_read_also(block, text))
             continue
         if is_correction(text):
-            body.corrections.append(correction(text, profile.timezone, now))
+            body.corrections.append(correction(text, tz or profile.timezone, now))
             block.decompose()
             continue
         lines = text.split("\n")
@@ -126,9 +127,10 @@ def _without_noise(fragment, selector: str) -> str:
     """Ads, share bars and related lists cut on lxml, where a long selector list matches 30× faster than soupsieve."""
     if isinstance(fragment, str):
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    else:  # a node of the page: copied, which costs a fraction of writing it out and parsing it again
+    else:  # nodes of the page: copied, which costs a fraction of writing them out and parsing them again
         root = lxml.html.Element("div")
-        root.append(copy.deepcopy(fragment))
+        for node in fragment if isinstance(fragment, list) else [fragment]:
+            root.append(copy.deepcopy(node))
     drop(root, selector)
     return lxml.html.tostring(root, encoding="unicode")
 

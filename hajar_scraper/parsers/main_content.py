@@ -1,77 +1,240 @@
-"""Find the story's container on a page no profile knows: paragraph text scored up the tree, on the lxml tree.
+"""Find the story on a page no profile knows (or whose theme changed), on the lxml tree.
 
-Readability's idea, kept small: each paragraph gives its length to its parent (and half to the
-grandparent); class/id words of comments, sidebars and related lists count against a node, those of
-article bodies for it; link-heavy nodes (menus, "Berita Terkait") lose what their links hold.
-With every body selector switched off, it gave the exact `body_text` on 29 of the 31 fixture articles;
-trafilatura 2.3.1 gave 21 and readability-lxml 0.9 gave 16 through the same cleaning (README).
+Readability's method, on lxml and without touching the page: every paragraph (a `<p>`, a `<div>`
+holding only text, a run of text between `<br>`s) gives a score to its parent, half to the
+grandparent and less up to five levels; class and id words of comments, sidebars and related
+lists count against a node, those of article bodies for it; each node loses the share of its
+text that sits in links. The best node and those of its siblings that score near it (stories
+split into several blocks around ads) are the story. A page where that finds too little text is
+searched again without the "unlikely" filter, as Readability does.
 """
 
 from __future__ import annotations
 
 import re
 
-_NEGATIVE = re.compile(r"(?:^|[\s_-])(?:comment|sidebar|widget|related|terkait|footer|shar|social|menu|nav(?:$|[\s_-])"
-                       r"|promo|banner|advert|ads?(?:$|[\s_-])|popular|populer|recommend|newsletter|breadcrumb"
-                       r"|author|tags?(?:$|[\s_-]))", re.I)
-_POSITIVE = re.compile(r"article|content|entry|post-body|story|detail|read__|text|isi|berita", re.I)
-_SKIP = {"script", "style", "noscript", "nav", "header", "footer", "aside", "form", "figure", "figcaption"}
+_UNLIKELY = re.compile(
+    r"-ad-|ai2html|banner|breadcrumb|combx|comment|communit|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu"
+    r"|related|terkait|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate"
+    r"|pagination|pager|popup|yom-remote|newsletter|recommend|populer|popular|trending|baca-?juga|read-?more",
+    re.I)
+_MAYBE = re.compile(r"and|article|body|column|content|main|shadow|story|entry|detail|isi|berita", re.I)
+_POSITIVE = re.compile(r"article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|detail|isi|berita"
+                       r"|read__|artikel", re.I)
+_NEGATIVE = re.compile(r"-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|foot|footnote|gdpr"
+                       r"|masthead|media|meta|outbrain|promo|related|terkait|scroll|share|shoutbox|sidebar|skyscraper"
+                       r"|sponsor|shopping|tags|tool|widget|populer|popular|newsletter|byline|author|caption", re.I)
+# Page furniture by its tag: never the story, whatever its classes say.
+SKIP = frozenset({"script", "style", "noscript", "nav", "header", "footer", "aside", "form", "figure", "figcaption",
+                  "button", "select", "textarea", "template", "svg", "iframe", "dialog", "head", "title"})
+_BLOCKS = frozenset({"address", "article", "aside", "blockquote", "dl", "div", "fieldset", "figure", "footer", "form",
+                     "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "main", "nav", "ol", "p", "pre", "section",
+                     "table", "ul", "li", "td", "tr", "tbody"})
+_TAG_SCORES = {"div": 5, "article": 5, "main": 5, "section": 3, "pre": 3, "td": 3, "blockquote": 3, "form": -3,
+               "ol": -3, "ul": -3, "dl": -3, "dd": -3, "dt": -3, "li": -3, "address": -3, "th": -5,
+               "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5}
 MIN_PARAGRAPH = 25
 MIN_STORY_CHARS = 200
+RETRY_BELOW = 500  # Readability's charThreshold: less story than this, and the page is searched again
 
 
-def find_main_content(tree):
-    """The element holding the most story-like paragraph text, or None when nothing reads as a story."""
+def find_main_content(tree) -> list:
+    """The story's blocks in page order (one node, or a node and its sibling parts); empty when nothing reads as one."""
+    best: list = []
+    for strict in (True, False):
+        nodes = _attempt(tree, strict)
+        length = sum(len(_text(node)) for node in nodes)
+        if length >= RETRY_BELOW:
+            return nodes
+        if length > sum(len(_text(node)) for node in best):
+            best = nodes
+    return best if sum(len(_text(node)) for node in best) >= MIN_STORY_CHARS else []
+
+
+def _attempt(tree, strict: bool) -> list:
     scores: dict = {}
-    for block in tree.iter("p", "br"):
-        parent = block.getparent()
-        if parent is None or _skipped(parent):
+    furniture: dict = {}
+    for parent, text in _paragraphs(tree, strict, furniture):
+        score = 1 + text.count(",") + text.count("،") + text.count("、") + min(len(text) // 100, 3)
+        node, level = parent, 0
+        while node is not None and level < 5 and node.tag != "html":
+            if node not in scores:
+                scores[node] = _weight(node) + _TAG_SCORES.get(node.tag, 0)
+            scores[node] += score / (1 if level == 0 else 2 if level == 1 else level * 3)
+            node, level = node.getparent(), level + 1
+    scores = {node: score for node, score in scores.items() if node.tag not in ("body", "html")}
+    if not scores:
+        return []
+    ranked = {node: score * (1 - link_density(node)) for node, score in scores.items()}
+    top = max(ranked, key=ranked.get)
+    top = _climb(top, ranked)
+    return _with_siblings(top, ranked)
+
+
+def _paragraphs(tree, strict: bool, furniture: dict):
+    """(node the paragraph scores for, its text) of every paragraph outside page furniture."""
+    body = tree.find("body")
+    if body is None:
+        body = tree
+    for element in body.iter("p", "pre", "td", "div", "section", "article", "span", "font", "center"):
+        if _in_furniture(element, strict, furniture):
             continue
-        text = _own_text(block) if block.tag == "p" else (block.tail or "").strip()
-        if len(text) < MIN_PARAGRAPH:
-            continue
-        score = len(text) + 10 * text.count(",")
-        scores[parent] = scores.get(parent, 0) + score
-        grand = parent.getparent()
-        if grand is not None:
-            scores[grand] = scores.get(grand, 0) + score / 2
-    best, best_score = None, 0.0
-    for node, score in scores.items():
-        score *= _class_weight(node) * (1 - _link_density(node))
-        if score > best_score:
-            best, best_score = node, score
-    if best is None or len(best.text_content().strip()) < MIN_STORY_CHARS:
-        return None
-    return best
+        tag = element.tag
+        if tag in ("p", "pre") or (tag in ("div", "section", "article", "td", "center") and not _has_blocks(element)):
+            if tag != "td" and element.getparent() is not None and element.getparent().tag in ("p", "pre"):
+                continue  # counted with the paragraph holding it
+            text = _text(element)
+            if len(text) >= MIN_PARAGRAPH:
+                yield (element.getparent() if tag != "td" else element), text
+        elif tag in ("div", "section", "article", "td", "span", "font", "center"):
+            for run in _loose_runs(element):
+                if len(run) >= MIN_PARAGRAPH:
+                    yield element, run
 
 
-def _own_text(node) -> str:
-    return " ".join(node.text_content().split())
+def _loose_runs(element) -> list[str]:
+    """Text written straight into a container between `<br>`s and blocks (old CMSs, table layouts)."""
+    runs, current = [], [element.text or ""]
+    for child in element:
+        if not isinstance(child.tag, str):
+            current.append(child.tail or "")
+        elif child.tag == "br" or child.tag in _BLOCKS:
+            runs.append(" ".join("".join(current).split()))
+            current = [child.tail or ""]
+        else:
+            current.append(child.text_content() + (child.tail or ""))
+    runs.append(" ".join("".join(current).split()))
+    return [run for run in runs if run]
 
 
-def _skipped(node) -> bool:
-    """Inside page furniture by its tag. Classes are only weighed: layouts name a whole column `right-sidebar`."""
-    return node.tag in _SKIP or any(ancestor.tag in _SKIP for ancestor in node.iterancestors())
+def _has_blocks(element) -> bool:
+    return any(isinstance(child.tag, str) and child.tag in _BLOCKS for child in element.iterdescendants())
+
+
+def _in_furniture(element, strict: bool, seen: dict) -> bool:
+    """Inside page furniture: by tag always; hidden or by "unlikely" class words on the first attempt only
+    (React's streamed pages hold the story in a `hidden` block until a script shows it)."""
+    chain = []
+    node = element
+    found = False
+    while node is not None:
+        key = (node, strict)
+        if key in seen:
+            found = seen[key]
+            break
+        chain.append(node)
+        if node.tag in SKIP or (strict and (_hidden(node) or _unlikely(node))):
+            found = True
+            break
+        node = node.getparent()
+    for visited in chain:
+        seen[(visited, strict)] = found
+    return found
+
+
+def _hidden(node) -> bool:
+    style = node.get("style")
+    return node.get("hidden") is not None or bool(style and re.search(r"display\s*:\s*none|visibility\s*:\s*hidden",
+                                                                       style, re.I))
 
 
 def _names(node) -> str:
-    return f"{node.get('class') or ''} {node.get('id') or ''}"
+    return f"{node.get('class') or ''} {node.get('id') or ''}".strip()
 
 
-def _class_weight(node) -> float:
+def _unlikely(node) -> bool:
+    if node.tag in ("body", "a", "article", "main", "html"):
+        return False
     names = _names(node)
-    weight = 1.0
-    if _POSITIVE.search(names):
-        weight *= 1.5
-    if _NEGATIVE.search(names):
-        weight *= 0.3
-    if node.tag == "article" or node.get("itemprop") == "articleBody":
-        weight *= 1.5
+    role = node.get("role")
+    if role in ("menu", "menubar", "complementary", "navigation", "alert", "alertdialog", "dialog"):
+        return True
+    return bool(names) and bool(_UNLIKELY.search(names)) and not _MAYBE.search(names)
+
+
+def _weight(node) -> int:
+    """Readability's class weight: +25 for words of story containers, -25 for those of furniture."""
+    weight = 0
+    for value in (node.get("class"), node.get("id")):
+        if value:
+            if _NEGATIVE.search(value):
+                weight -= 25
+            if _POSITIVE.search(value):
+                weight += 25
+    if node.get("itemprop") == "articleBody":
+        weight += 50
     return weight
 
 
-def _link_density(node) -> float:
-    text = len(node.text_content())
+def _text(node) -> str:
+    return " ".join(node.text_content().split())
+
+
+def link_density(node) -> float:
+    """Share of the node's text inside links (a link to a place on the same page counts a third)."""
+    text = len(_text(node))
     if not text:
         return 1.0
-    return min(1.0, sum(len(a.text_content()) for a in node.iter("a")) / text)
+    linked = 0.0
+    for a in node.iter("a"):
+        share = 0.3 if (a.get("href") or "").startswith("#") else 1.0
+        linked += len(_text(a)) * share
+    return min(1.0, linked / text)
+
+
+def _climb(top, ranked: dict):
+    """Readability's two climbs: to the ancestor shared by three near-equal candidates (a story whose
+    paragraphs each sit in their own block), then up while a parent scores higher without falling off."""
+    rivals = sorted(ranked, key=ranked.get, reverse=True)[1:5]
+    lineages = [set(rival.iterancestors()) for rival in rivals if ranked[rival] >= 0.75 * ranked[top]]
+    if len(lineages) >= 3:
+        for ancestor in top.iterancestors():
+            if ancestor.tag in ("body", "html"):
+                break
+            if sum(ancestor in lineage for lineage in lineages) >= 3:
+                top = ancestor
+                break
+    last = ranked.get(top, 0.0)
+    floor = last / 3
+    for parent in top.iterancestors():
+        if parent.tag in ("body", "html"):
+            break
+        if parent not in ranked:
+            continue
+        if ranked[parent] < floor:
+            break
+        if ranked[parent] > last:
+            top = parent
+            break
+        last = ranked[parent]
+    while top.getparent() is not None and top.getparent().tag not in ("body", "html") and len(top.getparent()) == 1:
+        top = top.getparent()
+    return top
+
+
+def _with_siblings(top, ranked: dict) -> list:
+    """The top node and the siblings that belong to the same story (Readability's threshold)."""
+    parent = top.getparent()
+    if parent is None:
+        return [top]
+    top_score = ranked.get(top, 0.0)
+    threshold = max(10.0, top_score * 0.2)
+    top_class = top.get("class")
+    kept = []
+    for sibling in parent:
+        if not isinstance(sibling.tag, str):
+            continue
+        if sibling is top:
+            kept.append(sibling)
+            continue
+        if sibling.tag in SKIP or _hidden(sibling):
+            continue
+        bonus = top_score * 0.2 if top_class and sibling.get("class") == top_class else 0
+        if sibling in ranked and ranked[sibling] + bonus >= threshold:
+            kept.append(sibling)
+        elif sibling.tag == "p":
+            text = _text(sibling)
+            density = link_density(sibling)
+            if (len(text) > 80 and density < 0.25) or (0 < len(text) <= 80 and density == 0 and text.endswith(".")):
+                kept.append(sibling)
+    return kept

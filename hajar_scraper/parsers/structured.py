@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 
 from extruct.jsonld import JsonLdExtractor
@@ -14,10 +15,15 @@ logger = logging.getLogger(__name__)
 ARTICLE_TYPES = {
     "Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
     "OpinionNewsArticle", "BackgroundNewsArticle", "ReviewNewsArticle", "LiveBlogPosting",
-    "SatiricalArticle", "Report",
+    "SatiricalArticle", "Report", "TechArticle", "ScholarlyArticle", "SocialMediaPosting", "DiscussionForumPosting",
+    "ClaimReview",  # a fact-check is the story of its page
 }
+# The page itself, which Yoast describes (with its dates) even where the article schema is switched off.
+PAGE_TYPES = {"WebPage", "ItemPage"}
 _JSONLD = JsonLdExtractor()
 _STRING = XPath("string()")
+# A script's JSON wrapped for old browsers: `<![CDATA[ … ]]>`, `<!-- … -->`, each maybe behind `//`.
+_WRAPPER = re.compile(r"^\s*(?://\s*)?(?:<!\[CDATA\[|<!--)|(?://\s*)?(?:\]\]>|-->)\s*$")
 
 
 @dataclass
@@ -25,6 +31,7 @@ class Structured:
     """What a page says about itself in machine-readable form."""
 
     article: dict | None = None
+    page: dict | None = None
     page_types: list[str] = field(default_factory=list)
     nodes: dict[str, dict] = field(default_factory=dict)
     meta: dict[str, list[str]] = field(default_factory=dict)
@@ -51,13 +58,14 @@ def read_structured(tree) -> Structured:
     """Collect JSON-LD nodes, meta tags, canonical link, language and `<title>`."""
     data = Structured()
     scripts, canonical, title = [], None, None
-    for element in tree.iter("script", "meta", "link", "title"):  # one walk of the page, not four
+    for element in tree.iter("script", "meta", "link", "title", "time"):  # one walk of the page, not five
         if element is tree:
             continue
-        if element.tag == "meta":
+        if element.tag in ("meta", "time"):  # `<time itemprop="datePublished" datetime=…>` is microdata too
             key = element.get("property") or element.get("name") or element.get("itemprop")
-            content = element.get("content")
-            if key and content is not None:
+            content = element.get("content") if element.tag == "meta" else element.get("datetime") or element.get(
+                "content")
+            if key and content is not None and (element.tag == "meta" or element.get("itemprop")):
                 data.meta.setdefault(key.strip().lower(), []).append(content)
         elif element.tag == "script":
             scripts.append(element)
@@ -74,6 +82,8 @@ def read_structured(tree) -> Structured:
         data.page_types.extend(types)
         if data.article is None and ARTICLE_TYPES.intersection(types):
             data.article = node
+        elif data.page is None and PAGE_TYPES.intersection(types):
+            data.page = node
     data.canonical = canonical
     data.lang = tree.get("lang") or tree.get("xml:lang")
     if title is not None:
@@ -115,7 +125,7 @@ def _script_items(script) -> list:
     Valid JSON is read here; anything else goes to extruct, whose lenient reader skips comment lines.
     """
     try:
-        data = json.loads(_STRING(script), strict=False)
+        data = json.loads(_WRAPPER.sub("", _STRING(script)), strict=False)
     except ValueError:
         return _JSONLD.extract_items(script)
     items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []

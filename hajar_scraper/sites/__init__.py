@@ -87,7 +87,8 @@ class SiteProfile:
         )
 
 
-GENERIC = SiteProfile(slug="generic", name="", base_url="", hosts=(), family="generic")
+# No zone of its own: a page no profile knows is read in the zone its own times give (timestamps.page_zone).
+GENERIC = SiteProfile(slug="generic", name="", base_url="", hosts=(), family="generic", timezone="")
 
 
 @cache

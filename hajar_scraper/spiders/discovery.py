@@ -18,7 +18,6 @@ from hajar_scraper import dates
 _XML = lxml.etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, recover=True)
 # Sitemaps of things that are not stories: taxonomies, authors, static pages.
 SKIP_SITEMAPS = re.compile(r"taxonom|users?-|author|-page-|page-sitemap|category|(^|[-_/])tags?[-_.]", re.I)
-_URL_DATE = re.compile(r"/(20\d\d|19\d\d)/(\d\d)/(\d\d)/")
 
 
 @dataclass(frozen=True)
@@ -36,15 +35,9 @@ def utc(value: str | None) -> datetime | None:
     if not value or not value.strip():
         return None
     try:
-        return datetime.fromisoformat(dates.to_site_time(value.strip(), "UTC"))
+        return dates.as_datetime(dates.to_site_time(value.strip(), "UTC"), "UTC")
     except dates.DateError:
         return None
-
-
-def url_date(url: str) -> str | None:
-    """`2021-05-25` from a date permalink such as `/2021/05/25/slug/`."""
-    match = _URL_DATE.search(url)
-    return "-".join(match.groups()) if match else None
 
 
 def _local(tag) -> str:
@@ -127,7 +120,7 @@ def _gmt(value) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
-        return datetime.fromisoformat(dates.to_site_time(value, "UTC", naive_tz="UTC"))
+        return dates.as_datetime(dates.to_site_time(value, "UTC", naive_tz="UTC"), "UTC")
     except dates.DateError:
         return None
 

@@ -21,7 +21,7 @@ from hajar_scraper.parse_pool import ParsePool
 from hajar_scraper.sites import SiteProfile
 from hajar_scraper.spiders import discovery
 from hajar_scraper.spiders.discovery import Link
-from hajar_scraper.urls import canonical_url, host_of
+from hajar_scraper.urls import canonical_url, host_of, url_date
 
 COMPLETE = ("wp-json", "sitemaps", "pagination")  # complete discovery strategies, cheapest first
 SITEMAP_CANDIDATES = ("/wp-sitemap.xml", "/sitemap_index.xml", "/news-sitemap.xml")
@@ -32,7 +32,7 @@ def parse_bound(value: str | None, tz: str, end_of_day: bool = False) -> datetim
     """`--since`/`--until` as an aware datetime; a bare date covers its whole day in the site's zone."""
     if not value:
         return None
-    moment = datetime.fromisoformat(dates.parse_date(value, tz))
+    moment = dates.as_datetime(dates.parse_date(value, tz), tz)
     if end_of_day and len(value.strip()) == 10:
         moment += timedelta(days=1, seconds=-1)
     return moment
@@ -313,9 +313,8 @@ class NewsSpider(Spider):
         return self._page_request(url)
 
     def _in_bounds(self, link: Link) -> bool:
-        day = discovery.url_date(link.url)
-        published = link.published or (datetime.fromisoformat(dates.parse_date(day, self.profile.timezone))
-                                        if day else None)
+        day = url_date(link.url)
+        published = link.published or (dates.as_datetime(day, self.profile.timezone) if day else None)
         if self.since:
             newest = link.modified or published
             if (published and published + timedelta(days=1) < self.since) or (newest and newest < self.since):

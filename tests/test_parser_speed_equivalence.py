@@ -15,7 +15,7 @@ from w3lib.url import url_query_cleaner
 
 from conftest import FIXTURES
 from hajar_scraper.parsers import body, selectors, structured
-from hajar_scraper.parsers.article import _CLOSING_HTML, _clean_bytes
+from hajar_scraper.parsers.article import _PAGE_END, _clean_bytes
 from hajar_scraper.sites import DEFAULT_SELECTORS, profiles
 from hajar_scraper.urls import TRACKING_PARAMS
 
@@ -64,11 +64,14 @@ def test_control_characters_go_from_the_bytes_as_from_the_text(html):
     assert _clean_bytes(html) == regex.sub("", html).encode("utf-8", "replace")
 
 
-def test_no_character_but_the_ascii_ones_lowers_into_a_closing_html_tag():
-    """`_CLOSING_HTML` finds `</html>` in a page's tail as `in tail.lower()` does."""
-    assert not [c for c in map(chr, range(0x110000)) if set(c.lower()) & set("</html>") and c not in "</html>HTML"]
-    for tail in ("x</HTML>", "</Html >", "</html", "İ</hTmL>", "K</html>"):
-        assert bool(_CLOSING_HTML.search(tail)) == ("</html>" in tail.lower())
+def test_no_character_but_the_ascii_ones_lowers_into_a_page_end():
+    """`_PAGE_END` finds `</html>`, `</body>` or the footer in a page's tail as a lowered search does."""
+    letters = set("</htmlbodyfter>")
+    assert not [c for c in map(chr, range(0x110000)) if set(c.lower()) & letters and c.lower() not in letters]
+    ends = ("</html>", "</body>", "<footer>", "<footer ", 'class="site-footer"', "id='footer'")
+    for tail in ("x</HTML>", "</Html >", "</html", "İ</hTmL>", "K</html>", "</BODY>", "</bodyx>", "<FOOTER class=x>",
+                 "<footers>", '<div class="site-footer">', "<div id='Footer'>", '<div class="footnote">'):
+        assert bool(_PAGE_END.search(tail)) == any(end in tail.lower() for end in ends), tail
 
 
 @pytest.mark.parametrize("script", ['{"@type": "NewsArticle"}', '[{"a": 1}, {}, 2, null, "x"]', "{}", "[]", '"text"',
@@ -119,9 +122,9 @@ def _content_nodes():
             tree = article._tree(html_to_unicode(None, path.read_bytes())[1])
         except Rejected:
             continue
-        node = article._story_nodes(tree, profile)[1]
-        if node is not None:
-            yield pytest.param(profile, tree, node, id=f"{path.parent.name}/{path.stem}")
+        nodes = article.find_story(tree, profile).nodes
+        if nodes:
+            yield pytest.param(profile, tree, nodes[0], id=f"{path.parent.name}/{path.stem}")
 
 
 @pytest.mark.parametrize("profile, tree, node", list(_content_nodes()))

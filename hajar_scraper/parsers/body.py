@@ -15,6 +15,7 @@ from bs4.formatter import HTMLFormatter
 
 from hajar_scraper.parsers import bylines
 from hajar_scraper.parsers.corrections import correction, is_correction
+from hajar_scraper.parsers.main_content import prune
 from hajar_scraper.parsers.selectors import drop
 from hajar_scraper.sanitise import sanitise
 from hajar_scraper.urls import absolute_url
@@ -23,7 +24,8 @@ from hajar_scraper.record import normalise_text
 TEXT_BLOCKS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre"})
 _EMPTY_WHEN_BARE = frozenset({"figure", "blockquote", "ul", "ol", "li", "div", "section", "p", "h2", "h3", "h4", "a",
                               "strong", "em"})
-_CONTAINERS = frozenset({"div", "section", "article"})
+_CONTAINERS = frozenset({"div", "section", "article", "td", "center", "main"})
+_INLINE_HOLDERS = frozenset({"span", "font"})  # old themes pour the whole story into one, split by `<br>`s
 _IMG, _AMP_IMG, _A, _BLOCKQUOTE = (frozenset({name}) for name in ("img", "amp-img", "a", "blockquote"))
 _CAPTION_HOLDERS = frozenset({"wp-caption", "photo", "image"})
 _CAPTION_CLASSES = frozenset({"wp-caption-text", "caption", "image-caption"})
@@ -68,6 +70,9 @@ def clean_body(fragment, page_url: str, profile, now: datetime | None = None, tz
         amp.name = "img"
     _reduce_tweets(soup)
     root = next((d for d in soup.descendants if d.name == "body"), soup)
+    for holder in _tags(root, _INLINE_HOLDERS):
+        if any(c.name == "br" for c in holder.children) and not any(p.name in TEXT_BLOCKS for p in holder.parents):
+            holder.name = "div"
     for container in _tags(root, _CONTAINERS):
         _wrap_loose_text(soup, container)
     body = Body(images=_figures(soup, page_url))
@@ -132,6 +137,7 @@ def _without_noise(fragment, selector: str) -> str:
         for node in fragment if isinstance(fragment, list) else [fragment]:
             root.append(copy.deepcopy(node))
     drop(root, selector)
+    prune(root)
     return lxml.html.tostring(root, encoding="unicode")
 
 

@@ -16,16 +16,16 @@ import re
 _UNLIKELY = re.compile(
     r"-ad-|ai2html|banner|breadcrumb|combx|comment|communit|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu"
     r"|related|terkait|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate"
-    r"|pagination|pager|popup|yom-remote|newsletter|recommend|populer|popular|trending|baca-?juga|read-?more",
+    r"|pagination|pager|popup|yom-remote|newsletter|recommend|populer|popular|trending|baca-?juga|read-?more|teaser",
     re.I)
 _MAYBE = re.compile(r"and|article|body|column|content|main|shadow|story|entry|detail|isi|berita", re.I)
 _POSITIVE = re.compile(r"article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story|detail|isi|berita"
                        r"|read__|artikel", re.I)
 _NEGATIVE = re.compile(r"-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|foot|footnote|gdpr"
                        r"|masthead|media|meta|outbrain|promo|related|terkait|scroll|share|shoutbox|sidebar|skyscraper"
-                       r"|sponsor|shopping|tags|tool|widget|populer|popular|newsletter|byline|author|caption", re.I)
+                       r"|sponsor|shopping|tags|tool|widget|populer|popular|newsletter|byline|author|caption|teaser", re.I)
 # Page furniture by its tag: never the story, whatever its classes say.
-SKIP = frozenset({"script", "style", "noscript", "nav", "header", "footer", "aside", "form", "figure", "figcaption",
+SKIP = frozenset({"script", "style", "noscript", "nav", "footer", "aside", "form", "figure", "figcaption",
                   "button", "select", "textarea", "template", "svg", "iframe", "dialog", "head", "title"})
 _BLOCKS = frozenset({"address", "article", "aside", "blockquote", "dl", "div", "fieldset", "figure", "footer", "form",
                      "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "main", "nav", "ol", "p", "pre", "section",
@@ -55,17 +55,20 @@ def _attempt(tree, strict: bool) -> list:
     scores: dict = {}
     furniture: dict = {}
     for parent, text in _paragraphs(tree, strict, furniture):
-        score = 1 + text.count(",") + text.count("،") + text.count("、") + min(len(text) // 100, 3)
+        score = 1 + text.count(",") + text.count("،") + text.count("、") + (min(len(text) // 100, 3) if _LEN == "cap" else len(text) / 100)
         node, level = parent, 0
         while node is not None and level < 5 and node.tag != "html":
             if node not in scores:
-                scores[node] = _weight(node) + _TAG_SCORES.get(node.tag, 0)
+                scores[node] = 0.0 if _MODE == "mul" else _weight(node) + _TAG_SCORES.get(node.tag, 0)
             scores[node] += score / (1 if level == 0 else 2 if level == 1 else level * 3)
             node, level = node.getparent(), level + 1
     scores = {node: score for node, score in scores.items() if node.tag not in ("body", "html")}
     if not scores:
         return []
-    ranked = {node: score * (1 - link_density(node)) for node, score in scores.items()}
+    if _MODE == "mul":
+        ranked = {node: score * _factor(node) * (1 - link_density(node)) for node, score in scores.items()}
+    else:
+        ranked = {node: score * (1 - link_density(node)) for node, score in scores.items()}
     top = max(ranked, key=ranked.get)
     top = _climb(top, ranked)
     return _with_siblings(top, ranked)
@@ -73,7 +76,7 @@ def _attempt(tree, strict: bool) -> list:
 
 def _paragraphs(tree, strict: bool, furniture: dict):
     """(node the paragraph scores for, its text) of every paragraph outside page furniture."""
-    body = tree.find("body")
+    body = tree.find("body") if tree.tag == "html" else tree
     if body is None:
         body = tree
     for element in body.iter("p", "pre", "td", "div", "section", "article", "span", "font", "center"):
@@ -150,6 +153,23 @@ def _unlikely(node) -> bool:
     if role in ("menu", "menubar", "complementary", "navigation", "alert", "alertdialog", "dialog"):
         return True
     return bool(names) and bool(_UNLIKELY.search(names)) and not _MAYBE.search(names)
+
+
+import os
+_MODE = os.environ.get("HAJAR_MODE", "mul")
+_LEN = os.environ.get("HAJAR_LEN", "raw")
+
+
+def _factor(node) -> float:
+    factor = 1.0
+    names = _names(node)
+    if names and _POSITIVE.search(names):
+        factor *= 1.5
+    if names and _NEGATIVE.search(names):
+        factor *= 0.3
+    if node.get("itemprop") == "articleBody":
+        factor *= 2
+    return factor
 
 
 def _weight(node) -> int:
@@ -238,3 +258,104 @@ def _with_siblings(top, ranked: dict) -> list:
             if (len(text) > 80 and density < 0.25) or (0 < len(text) <= 80 and density == 0 and text.endswith(".")):
                 kept.append(sibling)
     return kept
+
+
+# Pruning the story ---------------------------------------------------------------------------------
+_SHARE = re.compile(r"(?:\b|_)(?:share|sharedaddy|social)(?:\b|_)", re.I)
+_AD_WORDS = re.compile(r"^(?:ad(?:vertising|vertisement)?|iklan|pub(?:licité)?|werb(?:ung)?|anzeige|anuncio|广告|Реклама)"
+                       r"(?:\s*\d+)?$", re.I)
+_PRUNED_TAGS = ("nav", "aside", "footer", "form", "button", "select", "textarea", "input", "iframe", "object", "embed",
+                "dialog", "noscript")
+_CONDITIONAL = ("div", "section", "ul", "ol", "table", "form", "fieldset", "header")
+SHORT_BOX = 500  # a share bar or an unlikely box is cut only when it holds less text than this
+_SHARE_KEPT = float(os.environ.get("HAJAR_KEEP", "0.2"))
+
+
+def prune(root) -> None:
+    """Readability's cleaning of the story, on lxml and in place: page furniture inside the story
+    (forms, share bars, hidden and "unlikely" boxes, link lists, ad labels) goes, innermost first;
+    the story's own paragraphs, lists, tables and figures stay."""
+    prose = _prose(root)
+    total = prose.get(root, 0)
+
+    def cut(node) -> None:
+        """Drop `node` unless it holds half the story's prose: pruning never takes the story itself."""
+        if node is not root and node.getparent() is not None and prose.get(node, 0) <= total * _SHARE_KEPT:
+            node.drop_tree()
+
+    for node in list(root.iter(*_PRUNED_TAGS)):
+        cut(node)
+    for node in list(root.iter()):
+        if node is root or not isinstance(node.tag, str) or node.getparent() is None:
+            continue
+        names = _names(node)
+        if _hidden(node) or node.get("aria-hidden") == "true":
+            cut(node)
+        elif names and (_SHARE.search(names) or _unlikely(node)) and len(_text(node)) < SHORT_BOX:
+            cut(node)
+    for node in reversed(list(root.iter(*_CONDITIONAL))):
+        if node is not root and node.getparent() is not None and _junk(node):
+            cut(node)
+
+
+def _prose(root) -> dict:
+    """Characters of paragraph text under each node of `root`."""
+    held: dict = {}
+    for parent, text in _paragraphs(root, False, {}):
+        for node in (parent, *parent.iterancestors()):
+            held[node] = held.get(node, 0) + len(text)
+            if node is root:
+                break
+    return held
+
+
+def _junk(node) -> bool:
+    """Readability's `_cleanConditionally`: a box that reads as furniture, not as part of the story."""
+    weight = _weight(node)
+    if weight < 0:
+        return True
+    text = _text(node)
+    if text.count(",") >= 10:
+        return False
+    if _AD_WORDS.match(text):
+        return True
+    if node.tag == "table" and _data_table(node) or any(a.tag in ("table", "code", "pre") for a in node.iterancestors()):
+        return False
+    paragraphs = sum(1 for _ in node.iter("p"))
+    images = sum(1 for _ in node.iter("img"))
+    items = sum(1 for _ in node.iter("li")) - 100
+    inputs = sum(1 for _ in node.iter("input"))
+    is_list = node.tag in ("ul", "ol") or _list_share(node, text) > 0.9
+    in_figure = any(a.tag == "figure" for a in node.iterancestors())
+    density = link_density(node)
+    if not in_figure and images > 1 and paragraphs / images < 0.5:
+        return True
+    if not is_list and items > paragraphs:
+        return True
+    if inputs > paragraphs // 3:
+        return True
+    if not is_list and not in_figure and len(text) < 25 and (images == 0 or images > 2) and density > 0:
+        return True
+    if not is_list and weight < 25 and density > 0.2:
+        return True
+    if weight >= 25 and density > 0.5:
+        return True
+    if is_list and density > 0.5:
+        return True
+    return False
+
+
+def _list_share(node, text: str) -> float:
+    listed = sum(len(_text(lst)) for lst in node.iter("ul", "ol") if lst is not node)
+    return listed / len(text) if text else 0.0
+
+
+def _data_table(table) -> bool:
+    """A table of data (a caption, header cells, many rows), not one laying out the page."""
+    if table.get("role") == "presentation" or table.get("datatable") == "0":
+        return False
+    if table.get("summary") or table.find(".//caption") is not None or table.find(".//th") is not None:
+        return True
+    rows = len(table.findall(".//tr"))
+    return rows >= 10 or table.find(".//table") is None and rows * max(
+        (len(tr.findall("td")) for tr in table.iter("tr")), default=0) > 10

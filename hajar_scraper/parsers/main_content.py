@@ -30,10 +30,8 @@ SKIP = frozenset({"script", "style", "noscript", "nav", "footer", "aside", "form
 _BLOCKS = frozenset({"address", "article", "aside", "blockquote", "dl", "div", "fieldset", "figure", "footer", "form",
                      "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "main", "nav", "ol", "p", "pre", "section",
                      "table", "ul", "li", "td", "tr", "tbody"})
-_TAG_SCORES = {"div": 5, "article": 5, "main": 5, "section": 3, "pre": 3, "td": 3, "blockquote": 3, "form": -3,
-               "ol": -3, "ul": -3, "dl": -3, "dd": -3, "dt": -3, "li": -3, "address": -3, "th": -5,
-               "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5}
 MIN_PARAGRAPH = 25
+GATHERED = 0.6  # share of prose in what a parent adds for the story to grow into it
 MIN_STORY_CHARS = 200
 RETRY_BELOW = 500  # Readability's charThreshold: less story than this, and the page is searched again
 
@@ -53,25 +51,35 @@ def find_main_content(tree) -> list:
 
 def _attempt(tree, strict: bool) -> list:
     scores: dict = {}
-    furniture: dict = {}
-    for parent, text in _paragraphs(tree, strict, furniture):
-        score = 1 + text.count(",") + text.count("،") + text.count("、") + (min(len(text) // 100, 3) if _LEN == "cap" else len(text) / 100)
-        node, level = parent, 0
-        while node is not None and level < 5 and node.tag != "html":
-            if node not in scores:
-                scores[node] = 0.0 if _MODE == "mul" else _weight(node) + _TAG_SCORES.get(node.tag, 0)
-            scores[node] += score / (1 if level == 0 else 2 if level == 1 else level * 3)
-            node, level = node.getparent(), level + 1
-    scores = {node: score for node, score in scores.items() if node.tag not in ("body", "html")}
+    prose: dict = {}
+    for parent, text in _paragraphs(tree, strict, {}):
+        score = 1 + text.count(",") + text.count("،") + text.count("、") + len(text) / 100
+        for level, node in enumerate((parent, *parent.iterancestors())):
+            if node.tag in ("body", "html"):
+                break
+            prose[node] = prose.get(node, 0) + len(text)
+            if level < 5:
+                scores[node] = scores.get(node, 0.0) + score / (1 if level == 0 else 2 if level == 1 else level * 3)
     if not scores:
         return []
-    if _MODE == "mul":
-        ranked = {node: score * _factor(node) * (1 - link_density(node)) for node, score in scores.items()}
-    else:
-        ranked = {node: score * (1 - link_density(node)) for node, score in scores.items()}
-    top = max(ranked, key=ranked.get)
-    top = _climb(top, ranked)
+    ranked = {node: score * _factor(node) * (1 - link_density(node)) for node, score in scores.items()}
+    top = _climb(max(ranked, key=ranked.get), ranked)
+    top = _gather(top, prose)
     return _with_siblings(top, ranked)
+
+
+def _gather(top, prose: dict):
+    """A story split into blocks (around ads, subheads, embeds): go up while what a parent adds is mostly more
+    of the story's prose, not menus, teasers or link lists."""
+    while True:
+        parent = top.getparent()
+        if parent is None or parent.tag in ("body", "html") or parent not in prose:
+            return top
+        added_prose = prose[parent] - prose.get(top, 0)
+        added_text = len(_text(parent)) - len(_text(top))
+        if added_prose < 0.25 * prose.get(top, 0) or added_prose < GATHERED * added_text:
+            return top
+        top = parent
 
 
 def _paragraphs(tree, strict: bool, furniture: dict):
@@ -146,21 +154,19 @@ def _names(node) -> str:
 
 
 def _unlikely(node) -> bool:
+    """Furniture by a class or id word (`comment`, `sidebar`, `related`) that no story word (`content`) redeems.
+
+    Word by word, not on the whole attribute: `comment column` is a comment in a grid column.
+    """
     if node.tag in ("body", "a", "article", "main", "html"):
         return False
-    names = _names(node)
-    role = node.get("role")
-    if role in ("menu", "menubar", "complementary", "navigation", "alert", "alertdialog", "dialog"):
+    if node.get("role") in ("menu", "menubar", "complementary", "navigation", "alert", "alertdialog", "dialog"):
         return True
-    return bool(names) and bool(_UNLIKELY.search(names)) and not _MAYBE.search(names)
-
-
-import os
-_MODE = os.environ.get("HAJAR_MODE", "mul")
-_LEN = os.environ.get("HAJAR_LEN", "raw")
+    return any(_UNLIKELY.search(word) and not _MAYBE.search(word) for word in _names(node).split())
 
 
 def _factor(node) -> float:
+    """Class and id words of story containers multiply a node's score, those of furniture cut it."""
     factor = 1.0
     names = _names(node)
     if names and _POSITIVE.search(names):
@@ -268,7 +274,7 @@ _PRUNED_TAGS = ("nav", "aside", "footer", "form", "button", "select", "textarea"
                 "dialog", "noscript")
 _CONDITIONAL = ("div", "section", "ul", "ol", "table", "form", "fieldset", "header")
 SHORT_BOX = 500  # a share bar or an unlikely box is cut only when it holds less text than this
-_SHARE_KEPT = float(os.environ.get("HAJAR_KEEP", "0.2"))
+KEPT_SHARE = 0.2  # pruning never cuts a box holding this share of the story's prose
 
 
 def prune(root) -> None:
@@ -279,8 +285,8 @@ def prune(root) -> None:
     total = prose.get(root, 0)
 
     def cut(node) -> None:
-        """Drop `node` unless it holds half the story's prose: pruning never takes the story itself."""
-        if node is not root and node.getparent() is not None and prose.get(node, 0) <= total * _SHARE_KEPT:
+        """Drop `node` unless it holds a good share of the story's prose: pruning never takes the story itself."""
+        if node is not root and node.getparent() is not None and prose.get(node, 0) <= total * KEPT_SHARE:
             node.drop_tree()
 
     for node in list(root.iter(*_PRUNED_TAGS)):

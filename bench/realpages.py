@@ -5,11 +5,19 @@ tests/realpages) with the corpus README's measures, prints a table per source an
 rejections with their reasons, and the issue's targets as met / missed.
 
     python bench/realpages.py [CORPUS] [--pages] [--no-trafilatura] [--only SOURCE]
+    python bench/realpages.py tests/realpages --write-floors tests/realpages/floors.json
+
+`--write-floors PATH` scores the project only and writes the floors that tests/test_realpages.py
+holds it to: per source and `all`, each measure rounded down to 3 decimals, and the most pages with
+a truth body it may reject (today's count). Beside PATH (`floors.json` → `floors.pages.json`) it
+writes each page's scores, so that the test can name the pages that got worse.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import re
 import sys
 import time
@@ -18,7 +26,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from hajar_scraper.parsers import parse_article
-from hajar_scraper.realpages import Page, Prediction, Tally, date_right, load
+from hajar_scraper.realpages import Page, Prediction, Tally, authors_right, body_overlap, date_right, load, title_right
 from hajar_scraper.record import Rejected
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,6 +68,68 @@ def run(pages: list[Page], extractor) -> tuple[dict[str, Tally], dict[str, Predi
             tallies[key].add(page, got)
             tallies[key].seconds += elapsed
     return dict(tallies), predictions
+
+
+# Measures held to a floor (rates, higher is better) and the one held to a ceiling (a count).
+FLOOR_MEASURES = {"body_f1": None, "title": "titles", "published_at": "dates", "authors": "authors"}
+CEILING = "max_rejected_with_body"
+
+
+def measures(tally: Tally) -> dict[str, float | int]:
+    """The measured values of one source (or all): the rates with truth to score, and the rejections."""
+    values = {}
+    for name, attribute in FLOOR_MEASURES.items():
+        value = tally.body_f1 if attribute is None else tally.rate(attribute)
+        if value is not None:
+            values[name] = value
+    if tally.recalls:
+        values[CEILING] = tally.rejected_with_body
+    return values
+
+
+def floors(tallies: dict[str, Tally]) -> dict[str, dict[str, float | int]]:
+    """Each source's (and `all`'s) measures as floors: rates rounded down to 3 decimals, the rejection count as is."""
+    def down(value: float) -> float:
+        return math.floor(value * 1000 + 1e-9) / 1000
+
+    return {source: {name: value if name == CEILING else down(value) for name, value in measures(tally).items()}
+            for source, tally in sorted(tallies.items(), key=lambda kv: (kv[0] == ALL, kv[0]))}
+
+
+def page_scores(pages: list[Page], predictions: dict[str, Prediction]) -> dict[str, dict]:
+    """Each page's scores (only the fields with truth), to tell later which pages got worse."""
+    scores = {}
+    for page in pages:
+        got, truth = predictions[page.id], page.truth
+        row: dict = {"source": page.source}
+        if truth.get("body") is not None:
+            precision, recall = body_overlap(got.body, truth["body"])
+            row["body_precision"] = None if precision is None else round(precision, 4)
+            row["body_recall"] = round(recall, 4)
+        if truth.get("title") is not None:
+            row["title"] = title_right(got.title, truth["title"])
+        if truth.get("published_at") is not None:
+            row["published_at"] = date_right(got.published_at, truth["published_at"])
+        if truth.get("authors") is not None:
+            row["authors"] = authors_right(got.authors, truth["authors"])
+        row["rejected"] = got.rejected
+        scores[page.id] = row
+    return scores
+
+
+def pages_file(floors_path: Path) -> Path:
+    """Where the per-page scores of a floors file live: `floors.json` → `floors.pages.json`."""
+    return floors_path.with_name(floors_path.stem + ".pages.json")
+
+
+def write_floors(path: Path, pages: list[Page], tallies: dict[str, Tally], predictions: dict[str, Prediction]) -> dict:
+    written = floors(tallies)
+    path.write_text(json.dumps(written, indent=2) + "\n", encoding="utf-8")
+    scores = page_scores(pages, predictions)
+    pages_file(path).write_text(
+        "{\n" + ",\n".join(f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in scores.items())
+        + "\n}\n", encoding="utf-8")
+    return written
 
 
 def _pct(value: float | None) -> str:
@@ -132,7 +202,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", action="store_true", help="one line per page of the project's results")
     parser.add_argument("--no-trafilatura", action="store_true")
     parser.add_argument("--only", help="score one source")
+    parser.add_argument("--write-floors", type=Path, metavar="PATH",
+                        help="score the project only and write its floors (JSON) to PATH, its page scores beside")
     args = parser.parse_args(argv)
+    if args.write_floors:
+        if args.only:
+            parser.error("--write-floors writes the floors of the whole corpus: drop --only")
+        args.no_trafilatura = True
     pages = [p for p in load(args.corpus) if not args.only or p.source == args.only]
     if not pages:
         print(f"no pages under {args.corpus}", file=sys.stderr)
@@ -153,6 +229,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"- {count} × {reason}")
     print("\nTargets:")
     print("\n".join(targets(results["project"], results.get("trafilatura"))))
+    if args.write_floors:
+        written = write_floors(args.write_floors, pages, results["project"], predictions["project"])
+        print(f"\nFloors written to {args.write_floors} (page scores: {pages_file(args.write_floors)}):")
+        print(json.dumps(written, indent=2))
     return 0
 
 

@@ -8,13 +8,13 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import cached_property
 from pathlib import Path
 
 import sqlite_utils
 
-from hajar_scraper import fingerprint, schema, search
+from hajar_scraper import dates, fingerprint, schema, search
 from hajar_scraper.crawlstate import CrawlState
 from hajar_scraper.dates import utc_now
 from hajar_scraper.record import validate
@@ -23,6 +23,7 @@ from hajar_scraper.schema import TERMS
 from hajar_scraper.stems import keep_stems
 from hajar_scraper.warc import Capture, read_response
 
+DEFAULT_ZONE = "Asia/Jakarta"  # a site with no row in `sites` (archives built by hand)
 FILL_ALARM_POINTS = 20.0  # a field filled this much less often than in earlier runs flags the run
 ALARM_MIN_ARTICLES = 5  # runs with fewer articles are too small to compare
 # Articles sharing any of a simhash's keys (parameters: band, value of each key), read from the covering index.
@@ -32,6 +33,16 @@ CANDIDATES = ("SELECT id, simhash, cluster_id FROM articles INDEXED BY articles_
 SCALARS = ("url", "site", "title", "published_at", "modified_at", "description", "body_text", "body_html",
            "editor", "dateline", "signature", "language", "word_count", "content_hash", "fetched_at",
            "parser_version")
+
+
+def held_time(value: str, zone: str, seen: datetime) -> datetime:
+    """How new a held copy is, as the page dates it (UTC). A day the page printed without a time counts to its
+    end, or to when the copy was last seen within it: its first moment would make every listed `lastmod` of
+    that day look newer, and the page be fetched again on every crawl."""
+    if not dates.is_day(value):
+        return datetime.fromisoformat(value).astimezone(timezone.utc)
+    end = dates.as_datetime(value, zone) + timedelta(days=1, seconds=-1)
+    return min(end, seen).astimezone(timezone.utc)
 
 
 def record_hash(record: dict) -> str:
@@ -142,12 +153,11 @@ class Archive:
     # what the crawler needs to know ---------------------------------------------------------
     def crawl_state(self, site: str) -> CrawlState:
         """Held copies, the discovery plan and the start of the last complete, unbounded run."""
-        held, last_seen = {}, {}
+        held, last_seen, zone = {}, {}, self.site_zone(site)
         for row in self.db.execute("SELECT url, published_at, modified_at, last_seen_at FROM articles"
                                    " WHERE site = ?", [site]):
-            times = [datetime.fromisoformat(t) for t in row[1:3] if t]
-            held[row[0]] = max(times).astimezone(timezone.utc)
             last_seen[row[0]] = datetime.fromisoformat(row[3])
+            held[row[0]] = max(held_time(t, zone, last_seen[row[0]]) for t in row[1:3] if t)
         plan = self.db["discovery_plans"].get(site)["plan"] if self._has_plan(site) else None
         last = next(self.db.query(
             "SELECT started_at FROM crawl_runs WHERE site = ? AND status = 'finished'"
@@ -156,6 +166,11 @@ class Archive:
         return CrawlState(held=held, last_seen=last_seen, plan=json.loads(plan) if plan else None,
                           last_complete_start=datetime.fromisoformat(last["started_at"]) if last else None,
                           path=str(self.path))
+
+    def site_zone(self, site: str) -> str:
+        """The site's IANA zone: the one its printed days are in."""
+        row = self.db.execute("SELECT timezone FROM sites WHERE slug = ?", [site]).fetchone()
+        return row[0] if row and row[0] else DEFAULT_ZONE
 
     def _has_plan(self, site: str) -> bool:
         return bool(self.db.execute("SELECT 1 FROM discovery_plans WHERE site = ?", [site]).fetchone())
@@ -170,14 +185,15 @@ class Archive:
 
     # pages, failures, rejects ----------------------------------------------------------------
     def record_page(self, run_id: int, url: str, status: int, headers: dict, fetched_at: str, length: int,
-                    capture: Capture | None) -> int:
-        """Index one fetch; its bytes live in the run's WARC file at `capture`."""
+                    capture: Capture | None, listed_at: str | None = None) -> int:
+        """Index one fetch; its bytes live in the run's WARC file at `capture`, and `listed_at` (the listing's
+        publication time) is kept for the parser to be given again on a reparse."""
         return self.db.execute(
             "INSERT INTO pages (run_id, url, status, headers, fetched_at, length, warc_file, warc_offset, warc_length,"
-            " digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " digest, listed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [run_id, url, status, json.dumps(headers, sort_keys=True), fetched_at, length,
              capture and capture.warc_file, capture and capture.offset, capture and capture.length,
-             capture and capture.digest]).lastrowid
+             capture and capture.digest, listed_at]).lastrowid
 
     def page_body(self, page: dict) -> tuple[dict, bytes]:
         """Headers and raw body of a stored fetch: from its WARC record, or the gzip blob of v1 archives."""

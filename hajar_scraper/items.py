@@ -18,7 +18,8 @@ class ArticleItem:
 
 @dataclass
 class PageItem:
-    """One fetched response, kept so the article can be parsed again without the network."""
+    """One fetched response, kept so the article can be parsed again without the network; `listed_at` is the
+    publication time its listing gave (ISO in the site's zone, or a day), which a reparse needs again."""
 
     url: str
     status: int
@@ -26,6 +27,7 @@ class PageItem:
     fetched_at: str
     body: bytes
     request_headers: dict = field(default_factory=dict)
+    listed_at: str | None = None
 
 
 @dataclass

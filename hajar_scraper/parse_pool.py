@@ -29,14 +29,16 @@ from hajar_scraper.sites import get_profile
 Outcome = tuple
 
 
-def parse_bytes(body: bytes, content_type: str, url: str, site: str, fetched_at: str,
+def parse_bytes(body: bytes, content_type: str, url: str, site: str, fetched_at: str, listed_at: str | None = None,
                 complete: bool = False, stems_from: str | None = None) -> Outcome:
-    """Decode and parse one fetched page; every way it can end, as a value. `complete`: prepare the
-    whole write here (a worker; `Prepared.complete`); else the writer computes what it needs."""
+    """Decode and parse one fetched page; every way it can end, as a value. `listed_at`: the publication
+    time its listing gave. `complete`: prepare the whole write here (a worker; `Prepared.complete`);
+    else the writer computes what it needs."""
     from hajar_scraper.parsers import parse_article  # here: a crawl whose workers parse never loads the parsers
 
     try:
-        prepared = Prepared(parse_article(decode_page(body, content_type), url, site=site, fetched_at=fetched_at))
+        prepared = Prepared(parse_article(decode_page(body, content_type), url, site=site, fetched_at=fetched_at,
+                                          listed_at=listed_at))
         if complete:
             prepared.complete(stems_from)
     except Rejected as error:
@@ -76,13 +78,14 @@ class ParsePool:
         self.stems_from = stems_from  # the archive whose known stems workers read instead of stemming again
         self._executor: ProcessPoolExecutor | None = None
 
-    async def parse(self, body: bytes, content_type: str, url: str, site: str, fetched_at: str) -> Outcome:
+    async def parse(self, body: bytes, content_type: str, url: str, site: str, fetched_at: str,
+                    listed_at: str | None = None) -> Outcome:
         if not self.processes:
-            return parse_bytes(body, content_type, url, site, fetched_at)
+            return parse_bytes(body, content_type, url, site, fetched_at, listed_at)
         executor = self._executor or self._start()
         try:
             return await asyncio.wrap_future(executor.submit(parse_bytes, body, content_type, url, site, fetched_at,
-                                                             True, self.stems_from))
+                                                             listed_at, True, self.stems_from))
         except BrokenProcessPool as error:
             if self._executor is executor:
                 self._executor = None
@@ -108,7 +111,7 @@ class ParsePool:
 
 
 def parse_in_order(jobs: Iterable[tuple], processes: int, stems_from: str | None = None) -> Iterator[Outcome]:
-    """`parse_bytes(*job)` of each job (body, content type, URL, site, fetched_at), in the jobs' order;
+    """`parse_bytes(*job)` of each job (body, content type, URL, site, fetched_at[, listed_at]), in the jobs' order;
     with `processes`, in that many workers, reading at most a few pages ahead (an offline reparse).
     A worker that dies stops the run with BrokenProcessPool: its pages were not parsed."""
     if not processes:
@@ -118,7 +121,7 @@ def parse_in_order(jobs: Iterable[tuple], processes: int, stems_from: str | None
                              initializer=_exit_with_parent) as executor:
         ahead: collections.deque = collections.deque()
         for job in jobs:
-            ahead.append(executor.submit(parse_bytes, *job, True, stems_from))
+            ahead.append(executor.submit(parse_bytes, *job, complete=True, stems_from=stems_from))
             if len(ahead) >= 4 * processes:
                 yield ahead.popleft().result()
         while ahead:

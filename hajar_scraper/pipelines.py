@@ -138,7 +138,8 @@ class ArchivePipeline:
                 capture = self.warc.write(item.url, item.status, item.headers, item.body, item.fetched_at,
                                           item.request_headers)
                 self.page_ids[item.url] = self.archive.record_page(
-                    self.run_id, item.url, item.status, item.headers, item.fetched_at, len(item.body), capture)
+                    self.run_id, item.url, item.status, item.headers, item.fetched_at, len(item.body), capture,
+                    item.listed_at)
             case GoneItem():
                 self.archive.mark_gone(item.url, item.reason)
                 self._count("gone")

@@ -34,7 +34,7 @@ def reparse(archive: Archive, pages: list[dict], processes: int = 1) -> Iterator
 def _job(archive: Archive, page: dict) -> tuple:
     headers, body = archive.page_body(page)
     content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
-    return body, content_type, page["url"], page["site"], page["fetched_at"]
+    return body, content_type, page["url"], page["site"], page["fetched_at"], page.get("listed_at")
 
 
 def reparse_all(archive: Archive, site: str | None = None, since: str | None = None, processes: int = 1) -> Counter:

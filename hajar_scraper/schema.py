@@ -132,6 +132,13 @@ def m007_fingerprint_pairs(db):
         keep_keys(db, [(article_id, int(simhash, 16)) for article_id, simhash in rows])
 
 
+@MIGRATIONS()
+def m008_listed_at(db):
+    """The publication time the discovery listing gave for each fetched page: the parser's date for a page
+    that prints none, so a reparse must be given it again."""
+    _add_columns(db, "pages", {"listed_at": str})
+
+
 def keep_keys(db: sqlite_utils.Database, fingerprints: list[tuple[int, int]]) -> None:
     """The near-duplicate keys (`fingerprint.keys`) of (article id, simhash) pairs."""
     db.conn.executemany("INSERT INTO fingerprint_bands (band, value, article_id) VALUES (?, ?, ?)",

@@ -59,18 +59,21 @@ def parse_page(html: str, url: str, profile: SiteProfile, fetched_at: str | None
     now = _now(fetched_at)
     tz = profile.timezone or page_zone((node.get("datePublished"), page.get("datePublished"),
                                         data.meta1(*PUBLISHED_META), node.get("dateModified"),
-                                        data.meta1(*MODIFIED_META))) or DEFAULT_ZONE
+                                        data.meta1(*MODIFIED_META), *(t.get("datetime") for t in tree.iter("time")))
+                                       ) or DEFAULT_ZONE
     sel = profile.selectors
     names = site_names(data, profile.outlet_names, url)
     page_titles = (("jsonld", node.get("headline") or node.get("name")),
                    ("meta", data.meta1("og:title")), ("meta", data.meta1("twitter:title")))
     title, headlines = choose_title(prov, page_titles, story.scope, tree, names, sel["title"])
+    shown = visible_time(story.scope.select(sel["published"]), tz, now)  # the theme's date element
     published = choose_time(prov, "published_at", (
         ("jsonld", machine_time(node.get("datePublished") or page.get("datePublished"), tz)),
         ("meta", machine_time(data.meta1(*PUBLISHED_META), tz)),
-        ("selector", visible_time(story.scope.select(sel["published"]), tz, now)),
-        ("text", printed_date(tree, [*headlines, *story.nodes[:1]], tz, now))), now, tz)
+        ("selector", shown),
+        ("text", None if shown else printed_date(tree, [*headlines, *story.nodes[:1]], tz, now))), now, tz)
     published = published or choose_time(prov, "published_at", (
+        ("text", printed_date(tree, [tree.find(".//title")], tz, now, within=True)),  # `Judul - 07.12.2017 - Situs`
         ("listing", machine_time(listed_at, tz)),
         ("url", url_date(data.canonical or "") or url_date(data.meta1("og:url") or "") or url_date(url))), now, tz)
     _refuse_non_article(data, tree, story, title, published)

@@ -51,13 +51,15 @@ def find_main_content(tree) -> list:
 
 def _attempt(tree, strict: bool) -> list:
     scores: dict = {}
-    prose: dict = {}
+    prose: dict = {}  # node: [characters, paragraphs]
     for parent, text in _paragraphs(tree, strict, {}):
         score = 1 + text.count(",") + text.count("،") + text.count("、") + len(text) / 100
         for level, node in enumerate((parent, *parent.iterancestors())):
             if node.tag in ("body", "html"):
                 break
-            prose[node] = prose.get(node, 0) + len(text)
+            held = prose.setdefault(node, [0, 0])
+            held[0] += len(text)
+            held[1] += 1
             if level < 5:
                 scores[node] = scores.get(node, 0.0) + score / (1 if level == 0 else 2 if level == 1 else level * 3)
     if not scores:
@@ -69,17 +71,24 @@ def _attempt(tree, strict: bool) -> list:
 
 
 def _gather(top, prose: dict):
-    """A story split into blocks (around ads, subheads, embeds): go up while what a parent adds is mostly more
-    of the story's prose, not menus, teasers or link lists."""
-    while True:
-        parent = top.getparent()
-        if parent is None or parent.tag in ("body", "html") or parent not in prose:
-            return top
-        added_prose = prose[parent] - prose.get(top, 0)
-        added_text = len(_text(parent)) - len(_text(top))
-        if added_prose < 0.25 * prose.get(top, 0) or added_prose < GATHERED * added_text:
-            return top
-        top = parent
+    """A story split into blocks (around ads, subheads, embeds, a numbered list of items): the highest ancestor
+    whose additions are mostly more of the story's prose, in paragraphs as long as its own (a teaser list adds
+    short excerpts), not menus or link lists. Wrappers that add nothing are passed through; the search stops
+    where an ancestor adds more furniture than the story holds."""
+    best, best_text = top, len(_text(top))
+    for ancestor in top.iterancestors():
+        if ancestor.tag in ("body", "html") or ancestor not in prose:
+            break
+        text = len(_text(ancestor))
+        (chars, count), (own_chars, own_count) = prose[ancestor], prose.get(best, (0, 0))
+        added_prose, added_text = chars - own_chars, text - best_text
+        as_long = own_count and count > own_count and (
+            added_prose / (count - own_count) >= 0.5 * own_chars / own_count)
+        if added_prose >= 0.25 * own_chars and added_prose >= GATHERED * added_text and as_long:
+            best, best_text = ancestor, text
+        elif added_text - added_prose > own_chars:
+            break
+    return best
 
 
 def _paragraphs(tree, strict: bool, furniture: dict):
@@ -283,9 +292,12 @@ def prune(root) -> None:
     the story's own paragraphs, lists, tables and figures stay."""
     prose = _prose(root)
     total = prose.get(root, 0)
+    if total < MIN_STORY_CHARS:  # a photo story or short lines: what it holds is its text, whatever the form
+        prose = {node: len(_text(node)) for node in root.iter() if isinstance(node.tag, str)}
+        total = prose.get(root, 0)
 
     def cut(node) -> None:
-        """Drop `node` unless it holds a good share of the story's prose: pruning never takes the story itself."""
+        """Drop `node` unless it holds a good share of the story: pruning never takes the story itself."""
         if node is not root and node.getparent() is not None and prose.get(node, 0) <= total * KEPT_SHARE:
             node.drop_tree()
 

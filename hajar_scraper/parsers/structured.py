@@ -100,7 +100,8 @@ def node_types(node: dict) -> list[str]:
 
 
 def _jsonld_nodes(scripts):
-    """Every JSON-LD object of the page's scripts, `@graph` members flattened; broken scripts skipped."""
+    """Every JSON-LD object of the page's scripts, `@graph` members and main entities flattened; broken
+    scripts skipped."""
     for script in scripts:
         if script.get("type") != "application/ld+json":  # extruct's test: exactly this, no spaces or capitals
             continue
@@ -110,13 +111,22 @@ def _jsonld_nodes(scripts):
             logger.debug("skipping unreadable JSON-LD: %s", error)
             continue
         for item in items:
-            if not isinstance(item, dict):
-                continue
-            graph = item.get("@graph")
-            if isinstance(graph, list):
-                yield from (n for n in graph if isinstance(n, dict))
-            else:
-                yield item
+            if isinstance(item, dict):
+                yield from _with_main_entity(item)
+
+
+def _with_main_entity(item: dict, depth: int = 0):
+    """A node, its `@graph` members, and the story a page node names as its `mainEntity` (Merkur, FR)."""
+    graph = item.get("@graph")
+    if isinstance(graph, list):
+        for member in graph:
+            if isinstance(member, dict):
+                yield from _with_main_entity(member, depth + 1)
+        return
+    yield item
+    entity = item.get("mainEntity")
+    if isinstance(entity, dict) and depth < 3 and len(entity) > 2:  # an object, not an `@id` reference
+        yield from _with_main_entity(entity, depth + 1)
 
 
 def _script_items(script) -> list:

@@ -34,6 +34,10 @@ MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "la
 # A time written as ISO but broken (`2015-11-05 T10:08:58Z`, detik's local time marked Z): its Z is not trusted.
 _SLOPPY_ISO = re.compile(r"^(\d{4}-\d\d-\d\d)\s*T?\s*(\d\d)[:-](\d\d)[:-](\d\d)Z$")
 MAX_LINE = 120  # a date line is short; longer text is a sentence of the story
+WINDOW = 80  # elements read after an anchor (a quarter of it before)
+# A line that dates a revision, not the publication: `Diperbarui 8 Maret 2023`, `Last updated …`, `Aktualisiert …`.
+_UPDATED = re.compile(r"\b(?:diperbarui|diperbaharui|direvisi|pembaruan|update[ds]?|updated|aktualisiert|modifi[ée]|"
+                      r"actualizado|edited)\b", re.I)
 _DATED_OPENING = re.compile(r"^.{6,40}?(?=\s+(?:--|—|–)\s)")
 
 
@@ -41,14 +45,16 @@ def machine_time(value, tz) -> str | None:
     """An ISO or RFC 822 value from markup, in the zone `tz`; None when unreadable."""
     if not isinstance(value, str) or not value.strip():
         return None
-    value = value.strip()
-    sloppy = _SLOPPY_ISO.match(value)
-    if sloppy and not _iso(value):
-        value = f"{sloppy[1]}T{sloppy[2]}:{sloppy[3]}:{sloppy[4]}"
     try:
-        return dates.to_site_time(value, tz)
+        return dates.to_site_time(_trusted(value.strip()), tz)
     except dates.DateError:
         return None
+
+
+def _trusted(value: str) -> str:
+    """The value as written, but a broken ISO time's `Z` dropped: it is read as local time."""
+    sloppy = _SLOPPY_ISO.match(value)
+    return f"{sloppy[1]}T{sloppy[2]}:{sloppy[3]}:{sloppy[4]}" if sloppy and not _iso(value) else value
 
 
 def _iso(value: str) -> bool:
@@ -60,16 +66,20 @@ def _iso(value: str) -> bool:
 
 
 def page_zone(values) -> tzinfo | None:
-    """The offset of the first machine time that carries one: the zone a page no profile knows writes in."""
+    """The zone a page no profile knows writes in: the first offset its machine times carry other than UTC
+    (which is how servers serialise, not where the outlet is), else UTC when that is all they say."""
+    found = None
     for value in values:
         if isinstance(value, str) and value.strip() and not dates.is_day(value.strip()):
             try:
-                moment = dates.read_machine(value.strip())
+                moment = dates.read_machine(_trusted(value.strip()))
             except dates.DateError:
                 continue
             if moment.utcoffset() is not None and moment.year >= dates.EARLIEST.year:
-                return timezone(moment.utcoffset())
-    return None
+                if moment.utcoffset():
+                    return timezone(moment.utcoffset())
+                found = timezone.utc
+    return found
 
 
 def visible_time(nodes, tz, now: datetime | None) -> str | None:
@@ -85,12 +95,12 @@ def visible_time(nodes, tz, now: datetime | None) -> str | None:
     return None
 
 
-def printed_date(tree, anchors, tz, now: datetime | None) -> str | None:
+def printed_date(tree, anchors, tz, now: datetime | None, within: bool = False) -> str | None:
     """The date a reader sees by the headline or the story's start: the nearest short line after it
     (the byline's), else before it.
 
     Only a window around each anchor is read: a page also prints today's date in its top bar and
-    other stories' dates in its lists.
+    other stories' dates in its lists. `within` reads only the anchors themselves (a `<title>`).
     """
     anchors = [anchor for anchor in anchors if anchor is not None]
     if not anchors:
@@ -98,17 +108,17 @@ def printed_date(tree, anchors, tz, now: datetime | None) -> str | None:
     elements = [e for e in tree.iter() if isinstance(e.tag, str)]
     places = {element: at for at, element in enumerate(elements)}
     for anchor in anchors:
-        found = _near(elements, places.get(anchor), tz, now)
+        found = _near(elements, places.get(anchor), tz, now, 0 if within else WINDOW)
         if found:
             return found
     return None
 
 
-def _near(elements: list, at: int | None, tz, now: datetime | None) -> str | None:
+def _near(elements: list, at: int | None, tz, now: datetime | None, window: int) -> str | None:
     if at is None:
         return None
-    after = elements[at + 1:at + 81]
-    before = elements[max(0, at - 20):at][::-1]
+    after = elements[at:at + 1 + window]
+    before = elements[max(0, at - window // 4):at][::-1]
     for element in (*after, *before):
         if element.tag in ("script", "style", "noscript", "option", "select"):
             continue
@@ -119,7 +129,7 @@ def _near(elements: list, at: int | None, tz, now: datetime | None) -> str | Non
         text = " ".join(element.text_content().split())
         if len(text) > MAX_LINE and element.tag == "p":  # `April 17, 2015 -- Imagine …`: a dated first line
             text = (_DATED_OPENING.match(text) or [""])[0]
-        if not 6 <= len(text) <= MAX_LINE:
+        if not 6 <= len(text) <= MAX_LINE or _UPDATED.search(text):
             continue
         try:
             found = dates.parse_date(text, tz, now=now)

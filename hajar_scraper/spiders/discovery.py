@@ -28,16 +28,30 @@ class Link:
     modified: datetime | None = None
     published: datetime | None = None
     title: str | None = None
+    listed_at: str | None = None  # `published` as ISO in UTC, a bare day kept a day: what the parser is given
+
+
+def listed(value: str | None) -> str | None:
+    """A machine date as ISO in UTC (a bare day stays a day: its precision is the parser's to weigh), or None
+    when absent or unreadable. A time without an offset is read as UTC, as WordPress writes `*_gmt`."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        return dates.to_site_time(value.strip(), "UTC")
+    except dates.DateError:
+        return None
 
 
 def utc(value: str | None) -> datetime | None:
     """A machine date as an aware UTC datetime, or None when absent or unreadable."""
-    if not value or not value.strip():
-        return None
-    try:
-        return dates.as_datetime(dates.to_site_time(value.strip(), "UTC"), "UTC")
-    except dates.DateError:
-        return None
+    stamp = listed(value)
+    return dates.as_datetime(stamp, "UTC") if stamp else None
+
+
+def publication(value: str | None) -> dict:
+    """A Link's `published` and `listed_at`, from the publication time a listing gives."""
+    stamp = listed(value)
+    return {"published": dates.as_datetime(stamp, "UTC") if stamp else None, "listed_at": stamp}
 
 
 def _local(tag) -> str:
@@ -67,8 +81,8 @@ def read_sitemap(body: bytes) -> tuple[str, list[Link]]:
         if not loc:
             continue
         lastmod = next((c.text for c in entry if _local(c.tag) == "lastmod"), None)
-        links.append(Link(loc, modified=utc(lastmod), published=utc(_child_text(entry, "publication_date")),
-                          title=_child_text(entry, "title")))
+        links.append(Link(loc, modified=utc(lastmod), title=_child_text(entry, "title"),
+                          **publication(_child_text(entry, "publication_date"))))
     return _local(root.tag), links
 
 
@@ -85,18 +99,17 @@ def read_feed(body: bytes) -> list[Link]:
         kind = _local(item.tag)
         if kind == "item":
             url = _child_text(item, "link")
-            published = utc(_child_text(item, "pubDate"))
-            modified = published
+            published = publication(_child_text(item, "pubDate"))
+            modified = published["published"]
         elif kind == "entry":
             href = next((c.get("href") for c in item if _local(c.tag) == "link"
                          and c.get("rel", "alternate") == "alternate"), None)
-            url, published = href, utc(_child_text(item, "published"))
-            modified = utc(_child_text(item, "updated")) or published
+            url, published = href, publication(_child_text(item, "published"))
+            modified = utc(_child_text(item, "updated")) or published["published"]
         else:
             continue
         if url:
-            links.append(Link(url.strip(), modified=modified, published=published,
-                              title=_child_text(item, "title")))
+            links.append(Link(url.strip(), modified=modified, title=_child_text(item, "title"), **published))
     return links
 
 
@@ -111,18 +124,8 @@ def read_wp_posts(body: bytes) -> list[Link]:
     links = []
     for post in posts:
         if isinstance(post, dict) and isinstance(post.get("link"), str):
-            links.append(Link(post["link"], modified=_gmt(post.get("modified_gmt")),
-                              published=_gmt(post.get("date_gmt"))))
+            links.append(Link(post["link"], modified=utc(post.get("modified_gmt")), **publication(post.get("date_gmt"))))
     return links
-
-
-def _gmt(value) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return dates.as_datetime(dates.to_site_time(value, "UTC", naive_tz="UTC"), "UTC")
-    except dates.DateError:
-        return None
 
 
 def read_listing(body: bytes, page_url: str) -> tuple[list[Link], str | None]:
@@ -137,6 +140,6 @@ def read_listing(body: bytes, page_url: str) -> tuple[list[Link], str | None]:
             continue
         seen.add(anchor.get("href"))
         stamp = next(iter(item.xpath(".//time/@datetime")), None)
-        links.append(Link(anchor.get("href"), published=utc(stamp), title=anchor.text_content().strip() or None))
+        links.append(Link(anchor.get("href"), title=anchor.text_content().strip() or None, **publication(stamp)))
     nxt = tree.xpath("//a[contains(concat(' ', @class, ' '), ' next ')]/@href | //link[@rel='next']/@href")
     return links, (nxt[0] if nxt else None)

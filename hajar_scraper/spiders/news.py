@@ -70,6 +70,7 @@ class NewsSpider(Spider):
         self._awaiting: set[str] = set()  # page requests with no outcome yet (archived, rejected, failed)
         self._redirected: dict[str, str] = {}  # page URL -> where a redirect sent it
         self._fetched: set[str] = set()
+        self._late_listed: dict[str, str] = {}  # page URL requested -> a publication time listed after its request
         self._pending = 0
         self._stale = 0
 
@@ -101,9 +102,15 @@ class NewsSpider(Spider):
         if request.callback == self.parse_page and request.meta.get("redirect_urls"):
             self._redirected[request.meta["redirect_urls"][0]] = request.url
 
-    def _page_request(self, url: str, **kwargs) -> Request:
+    def _page_request(self, url: str, listed_at: str | None = None, **kwargs) -> Request:
+        """A page's request; `listed_at` is the publication time its listing gave, for the parser."""
         self._awaiting.add(url)
-        return Request(url, callback=self.parse_page, errback=self.fetch_failed, **kwargs)
+        meta = {"listed_at": listed_at} if listed_at else {}
+        return Request(url, callback=self.parse_page, errback=self.fetch_failed, meta=meta, **kwargs)
+
+    def _listed_at(self, link: Link) -> str | None:
+        """The listing's publication time in the site's zone; a listed day stays a day."""
+        return dates.to_site_time(link.listed_at, self.profile.timezone) if link.listed_at else None
 
     def unaccounted(self) -> dict[str, tuple[str, str]]:
         """Page URLs that got no callback at all, with why: each becomes a `fetch_errors` row at close."""
@@ -299,6 +306,8 @@ class NewsSpider(Spider):
         if on_site:
             self.found.setdefault(source, set()).add(url)
         if url in self._decided:
+            if link.listed_at and url in self._awaiting:  # e.g. the feed dates a page a sitemap listed undated
+                self._late_listed.setdefault(url, self._listed_at(link))
             return None
         self._decided.add(url)
         if not on_site:
@@ -310,7 +319,7 @@ class NewsSpider(Spider):
         if held and not self.full and not (link.modified and link.modified > held):
             self.crawler.stats.inc_value("hajar/skipped")
             return None
-        return self._page_request(url)
+        return self._page_request(url, self._listed_at(link))
 
     def _in_bounds(self, link: Link) -> bool:
         day = url_date(link.url)
@@ -334,9 +343,11 @@ class NewsSpider(Spider):
     # pages -----------------------------------------------------------------------------------
     async def parse_page(self, response):
         fetched_at = dates.utc_now()
-        yield PageItem(response.url, response.status, _headers(response.headers), fetched_at, response.body,
-                       _headers(response.request.headers))
         original = response.request.meta.get("redirect_urls", [response.url])[0]
+        late = self._late_listed.pop(original, None)
+        listed_at = response.meta.get("listed_at") or late
+        yield PageItem(response.url, response.status, _headers(response.headers), fetched_at, response.body,
+                       _headers(response.request.headers), listed_at)
         self._awaiting.discard(original)
         self._fetched.add(response.url)
         if response.url.rstrip("/") == self.base_url and original.rstrip("/") != self.base_url:
@@ -350,7 +361,7 @@ class NewsSpider(Spider):
             yield RejectItem(response.url, "bad_page", f"not an HTML page (Content-Type: {kind})")
             return
         outcome = await self.parsing.parse(response.body, response.headers.get("Content-Type", b"").decode("latin-1"),
-                                           response.url, self.profile.slug, fetched_at)
+                                           response.url, self.profile.slug, fetched_at, listed_at)
         match outcome:
             case ("record", prepared):
                 yield ArticleItem(prepared.record, response.url, prepared)
@@ -367,6 +378,7 @@ class NewsSpider(Spider):
         request = failure.request
         url = request.meta.get("redirect_urls", [request.url])[0]
         self._awaiting.discard(url)
+        self._late_listed.pop(url, None)
         if failure.check(HttpError):
             status = failure.value.response.status
             if status in (404, 410) and url in self.state.held:

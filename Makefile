@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install demo test serve bench clean
+.PHONY: install demo test serve bench realpages clean
 
 install: $(VENV)/.installed
 
@@ -29,6 +29,11 @@ bench: install
 	$(PY) bench/parse.py --repeat 3
 	$(PY) bench/crawl.py --runs 1
 	$(PY) bench/archive.py --runs 1
+
+# The real-pages scoreboard: parse_article and trafilatura on the whole shared corpus (../shared/realpages).
+realpages: install
+	$(PY) -m pip install --quiet -e ".[bench]"
+	$(PY) bench/realpages.py ../shared/realpages
 
 clean:
 	rm -rf $(VENV) archive/*.db archive/*.db-* .pytest_cache

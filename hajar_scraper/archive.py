@@ -353,14 +353,15 @@ class Archive:
 
     def export_rows(self, site: str | None = None, search: str | None = None, since: str | None = None,
                     until: str | None = None) -> Iterator[dict]:
-        """Articles with their lists decoded and the location of the fetch they came from, newest first."""
+        """Articles with their lists decoded and the location of the fetch they came from, newest first.
+        A day (published without a time) is in bounds on its day, whatever time of it `since` names."""
         match = "AND a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :search)" if search else ""
         for row in self.db.query(
                 "SELECT a.*, p.url AS page_url, p.status AS page_status, p.headers AS page_headers,"
                 " p.fetched_at AS page_fetched_at, p.warc_file, p.warc_offset, p.body_gzip"
                 " FROM articles a LEFT JOIN pages p ON p.id = a.page_id"
                 f" WHERE (:site IS NULL OR a.site = :site) {match}"
-                " AND (:since IS NULL OR a.published_at >= :since)"
+                " AND (:since IS NULL OR a.published_at >= :since OR a.published_at = substr(:since, 1, 10))"
                 " AND (:until IS NULL OR substr(a.published_at, 1, length(:until)) <= :until)"
                 " ORDER BY a.published_at DESC", {"site": site, "search": search, "since": since, "until": until}):
             for key in (*TERMS, "provenance", "corrections"):

@@ -13,7 +13,7 @@ _LABEL = re.compile(rf"(?<![\w])({'|'.join(AUTHOR_LABELS + EDITOR_LABELS)})\s*:\
 _LINE_START = re.compile(rf"^\W*(?:{'|'.join(AUTHOR_LABELS + EDITOR_LABELS)})\s*:", re.I)
 # "Laporan Wartawan Tribunjambi.com, Andi Saputra": the Tribun-style credit line without a colon.
 _CREDIT_LINE = re.compile(r"^laporan\s+(?:wartawan|reporter|kontributor)\s+[\w.]+\s*,\s*(?P<names>.+)$", re.I)
-_SPLIT = re.compile(r"\s*(?:,|;|&|\+|\bdan\b|\band\b)\s*", re.I)
+_SPLIT = re.compile(r"\s*(?:,|;|&|\+|\b(?:dan|and|und|og|och|et|y)\b)\s*", re.I)
 _SEPARATORS = " \t|/\\-–—,;:()[]."
 _LEADING_WORD = re.compile(r"^(?:oleh|by|penulis|reporter|editor|ditulis oleh)\b\s*:?\s*", re.I)
 _EMAIL = re.compile(r"\S+@\S+")
@@ -88,8 +88,13 @@ def is_placeholder(name: str, outlet_names=()) -> bool:
     """`Admin`, `Redaksi`, or the outlet itself: a name that says nothing about who reported."""
     key = _key(name)
     outlets = {_key(n) for n in outlet_names if n}
-    return name.strip().lower() in PLACEHOLDERS or key in outlets or any(
-        len(o) >= 5 and o in key or len(key) >= 5 and key in o for o in outlets) or key.startswith(("redaksi", "admin"))
+    return is_account(name) or key in outlets or any(
+        len(o) >= 5 and o in key or len(key) >= 5 and key in o for o in outlets)
+
+
+def is_account(name: str) -> bool:
+    """A CMS account (`Admin`, `Redaksi Sumeks`, `Tim Redaksi`): who pressed publish, never an author."""
+    return name.strip().lower() in PLACEHOLDERS or _key(name).startswith(("redaksi", "admin", "timredaksi"))
 
 
 _DOMAIN_SUFFIX = re.compile(r"\.(?:com|co\.id|co|id|net)$")
@@ -101,7 +106,8 @@ def _key(text: str) -> str:
 
 
 def choose_authors(candidates, editor: str | None, outlet_names=()) -> tuple[list[str], str | None]:
-    """The first source naming real people (editor left out); placeholders only when no source does.
+    """The first source naming real people (editor left out); else the outlet credited (`ndr.de`, `Antara`);
+    never a CMS account, which a reader does not see as a reporter.
 
     `candidates` yields `(source, names)` in trust order and is read only as far as needed.
     Returns the names and their source.
@@ -109,13 +115,11 @@ def choose_authors(candidates, editor: str | None, outlet_names=()) -> tuple[lis
     fallback: tuple[list[str], str | None] = ([], None)
     editor_key = _key(editor) if editor else None
     for source, names in candidates:
-        names = [n for n in (clean_name(x) for x in names or ()) if n]
-        if not names:
-            continue
+        names = [n for n in (clean_name(x) for x in names or ()) if n and not is_account(n)]
         people = [n for n in names if not is_placeholder(n, outlet_names) and _key(n) != editor_key]
         if people:
             return list(dict.fromkeys(people)), source
-        if fallback[1] is None:
+        if names and fallback[1] is None:
             fallback = (list(dict.fromkeys(names)), source)
     return fallback
 

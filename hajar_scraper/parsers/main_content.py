@@ -12,6 +12,7 @@ searched again without the "unlikely" filter, as Readability does.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _UNLIKELY = re.compile(
     r"-ad-|ai2html|banner|breadcrumb|combx|comment|communit|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu"
@@ -30,6 +31,7 @@ SKIP = frozenset({"script", "style", "noscript", "nav", "footer", "aside", "form
 _BLOCKS = frozenset({"address", "article", "aside", "blockquote", "dl", "div", "fieldset", "figure", "footer", "form",
                      "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "main", "nav", "ol", "p", "pre", "section",
                      "table", "ul", "li", "td", "tr", "tbody"})
+_TEXT_HOLDERS = frozenset({"div", "section", "article", "td", "center"})  # a paragraph when no block is inside
 MIN_PARAGRAPH = 25
 GATHERED = 0.6  # share of prose in what a parent adds for the story to grow into it
 MIN_STORY_CHARS = 200
@@ -52,7 +54,7 @@ def find_main_content(tree) -> list:
 def _attempt(tree, strict: bool) -> list:
     scores: dict = {}
     prose: dict = {}  # node: [characters, paragraphs]
-    for parent, text in _paragraphs(tree, strict, {}):
+    for parent, text in _paragraphs(tree, strict):
         score = 1 + text.count(",") + text.count("،") + text.count("、") + len(text) / 100
         for level, node in enumerate((parent, *parent.iterancestors())):
             if node.tag in ("body", "html"):
@@ -64,10 +66,43 @@ def _attempt(tree, strict: bool) -> list:
                 scores[node] = scores.get(node, 0.0) + score / (1 if level == 0 else 2 if level == 1 else level * 3)
     if not scores:
         return []
-    ranked = {node: score * _factor(node) * (1 - link_density(node)) for node, score in scores.items()}
-    top = _climb(max(ranked, key=ranked.get), ranked)
+    ranked = _Ranked(scores)
+    leaders = ranked.leaders(5)
+    top = _climb(leaders[0], leaders[1:], ranked)
     top = _gather(top, prose)
     return _with_siblings(top, ranked)
+
+
+class _Ranked(dict):
+    """Scores times class factor times the share of text outside links, computed when first asked:
+    the link density walks a node's subtree, and only the leaders and their kin are ever asked for."""
+
+    def __init__(self, scores: dict):
+        super().__init__()
+        self.scores = scores
+
+    def __contains__(self, node) -> bool:
+        return node in self.scores
+
+    def __missing__(self, node) -> float:
+        value = self[node] = self.scores[node] * _factor(node) * (1 - link_density(node))
+        return value
+
+    def get(self, node, default=None):
+        return self[node] if node in self.scores else default
+
+    def leaders(self, count: int) -> list:
+        """The `count` best nodes; a node whose score times factor cannot place is never measured."""
+        bounds = sorted(((score * _factor(node), node) for node, score in self.scores.items()),
+                        key=lambda pair: pair[0], reverse=True)
+        best: list = []
+        for bound, node in bounds:
+            if len(best) >= count and bound <= best[-1][0]:
+                break
+            best.append((self[node], node))
+            best.sort(key=lambda pair: pair[0], reverse=True)
+            del best[count:]
+        return [node for _, node in best]
 
 
 def _gather(top, prose: dict):
@@ -91,25 +126,30 @@ def _gather(top, prose: dict):
     return best
 
 
-def _paragraphs(tree, strict: bool, furniture: dict):
-    """(node the paragraph scores for, its text) of every paragraph outside page furniture."""
-    body = tree.find("body") if tree.tag == "html" else tree
-    if body is None:
-        body = tree
-    for element in body.iter("p", "pre", "td", "div", "section", "article", "span", "font", "center"):
-        if _in_furniture(element, strict, furniture):
-            continue
+def _paragraphs(root, strict: bool):
+    """(node the paragraph scores for, its text) of every paragraph outside page furniture.
+
+    One walk from the top that never enters furniture (by tag always; hidden or by "unlikely" class words on
+    the first attempt only: React's streamed pages hold the story in a `hidden` block until a script shows it).
+    """
+    if root.tag == "html":
+        root = root.find("body") if root.find("body") is not None else root
+    stack = [root]
+    while stack:
+        element = stack.pop()
         tag = element.tag
-        if tag in ("p", "pre") or (tag in ("div", "section", "article", "td", "center") and not _has_blocks(element)):
-            if tag != "td" and element.getparent() is not None and element.getparent().tag in ("p", "pre"):
-                continue  # counted with the paragraph holding it
+        if element is not root and (tag in SKIP or strict and (_hidden(element) or _unlikely(element))):
+            continue
+        if tag in ("p", "pre") or tag in _TEXT_HOLDERS and next(element.iterdescendants(*_BLOCKS), None) is None:
             text = _text(element)
             if len(text) >= MIN_PARAGRAPH:
-                yield (element.getparent() if tag != "td" else element), text
-        elif tag in ("div", "section", "article", "td", "span", "font", "center"):
+                yield (element if tag == "td" else element.getparent()), text
+            continue  # what a paragraph holds is counted with it
+        if tag in _TEXT_HOLDERS or tag in ("span", "font"):
             for run in _loose_runs(element):
                 if len(run) >= MIN_PARAGRAPH:
                     yield element, run
+        stack.extend(child for child in reversed(element) if isinstance(child.tag, str))
 
 
 def _loose_runs(element) -> list[str]:
@@ -125,31 +165,6 @@ def _loose_runs(element) -> list[str]:
             current.append(child.text_content() + (child.tail or ""))
     runs.append(" ".join("".join(current).split()))
     return [run for run in runs if run]
-
-
-def _has_blocks(element) -> bool:
-    return any(isinstance(child.tag, str) and child.tag in _BLOCKS for child in element.iterdescendants())
-
-
-def _in_furniture(element, strict: bool, seen: dict) -> bool:
-    """Inside page furniture: by tag always; hidden or by "unlikely" class words on the first attempt only
-    (React's streamed pages hold the story in a `hidden` block until a script shows it)."""
-    chain = []
-    node = element
-    found = False
-    while node is not None:
-        key = (node, strict)
-        if key in seen:
-            found = seen[key]
-            break
-        chain.append(node)
-        if node.tag in SKIP or (strict and (_hidden(node) or _unlikely(node))):
-            found = True
-            break
-        node = node.getparent()
-    for visited in chain:
-        seen[(visited, strict)] = found
-    return found
 
 
 def _hidden(node) -> bool:
@@ -171,19 +186,28 @@ def _unlikely(node) -> bool:
         return False
     if node.get("role") in ("menu", "menubar", "complementary", "navigation", "alert", "alertdialog", "dialog"):
         return True
-    return any(_UNLIKELY.search(word) and not _MAYBE.search(word) for word in _names(node).split())
+    return _unlikely_words(_names(node))
+
+
+@lru_cache(maxsize=4096)
+def _unlikely_words(names: str) -> bool:
+    """Cached: a page repeats its few class strings on thousands of elements."""
+    return bool(_UNLIKELY.search(names)) and any(
+        _UNLIKELY.search(word) and not _MAYBE.search(word) for word in names.split())
 
 
 def _factor(node) -> float:
     """Class and id words of story containers multiply a node's score, those of furniture cut it."""
+    return _names_factor(_names(node)) * (2 if node.get("itemprop") == "articleBody" else 1)
+
+
+@lru_cache(maxsize=4096)
+def _names_factor(names: str) -> float:
     factor = 1.0
-    names = _names(node)
     if names and _POSITIVE.search(names):
         factor *= 1.5
     if names and _NEGATIVE.search(names):
         factor *= 0.3
-    if node.get("itemprop") == "articleBody":
-        factor *= 2
     return factor
 
 
@@ -217,10 +241,9 @@ def link_density(node) -> float:
     return min(1.0, linked / text)
 
 
-def _climb(top, ranked: dict):
+def _climb(top, rivals: list, ranked: dict):
     """Readability's two climbs: to the ancestor shared by three near-equal candidates (a story whose
     paragraphs each sit in their own block), then up while a parent scores higher without falling off."""
-    rivals = sorted(ranked, key=ranked.get, reverse=True)[1:5]
     lineages = [set(rival.iterancestors()) for rival in rivals if ranked[rival] >= 0.75 * ranked[top]]
     if len(lineages) >= 3:
         for ancestor in top.iterancestors():
@@ -319,7 +342,7 @@ def prune(root) -> None:
 def _prose(root) -> dict:
     """Characters of paragraph text under each node of `root`."""
     held: dict = {}
-    for parent, text in _paragraphs(root, False, {}):
+    for parent, text in _paragraphs(root, False):
         for node in (parent, *parent.iterancestors()):
             held[node] = held.get(node, 0) + len(text)
             if node is root:

@@ -65,6 +65,10 @@ _AGO = re.compile(
     r"\s+(?:(?:yang|yg)\s+)?(?:lalu|ago)\b"
 )
 _SUB_DAY = {"seconds", "minutes", "hours"}  # "2 jam lalu" is a moment; "3 hari lalu" is only a day
+# Day names say nothing a date does not, and stand between its parts in some themes (`Dec 28 Sat 2013`);
+# `minggu` after a number is a unit of time ("2 minggu lalu"), not Sunday.
+_WEEKDAY = re.compile(r"(?<![\d\w])(?:senin|selasa|rabu|kamis|jum'?at|sabtu|(?<!\d )minggu|ahad|monday|tuesday|wednesday|"
+                      r"thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thurs|fri|sat|sun)\b\.?,?")
 _NOW = re.compile(r"\b(baru saja|barusan|just now)\b")
 _DAY_WORD = re.compile(r"\b(kemarin|kemaren|yesterday|hari ini|today)\b")
 _UNITS = {
@@ -169,7 +173,7 @@ def parse_date(text: str, tz: str = "Asia/Jakarta", now: datetime | None = None)
             return s if is_day(s) else to_site_time(datetime.fromisoformat(s), tz)
     except ValueError:
         pass
-    low = s.lower().replace("\u2013", "-").replace("\u2014", "-")
+    low = _WEEKDAY.sub(" ", s.lower().replace("\u2013", "-").replace("\u2014", "-"))
     try:
         return _parse_human(low, tz, now)
     except DateError as exc:

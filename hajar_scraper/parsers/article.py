@@ -148,10 +148,24 @@ def find_story(tree, profile: SiteProfile) -> Story:
     articles = tree.xpath("//article")
     root = articles[0] if len(articles) == 1 else None
     scope = Scope(root if root is not None else tree)
-    for candidate in scope.select(profile.selectors["body"]):
-        if len(" ".join(candidate.text_content().split())) >= MIN_STORY_CHARS:
-            return Story([candidate], scope, "selector")
-    return Story(find_main_content(tree), scope, "generic")
+    selected = next((node for node in scope.select(profile.selectors["body"])
+                     if len(" ".join(node.text_content().split())) >= MIN_STORY_CHARS), None)
+    if selected is not None and profile.family != "generic":
+        return Story([selected], scope, "selector")
+    found = find_main_content(tree)
+    # A page no profile knows may use a known theme's class for a sidebar widget: its match counts only
+    # where the finder's story is.
+    if selected is not None and not found:
+        return Story([selected], scope, "selector")
+    if selected is not None and any(node is selected or _holds(selected, node) for node in found):
+        return Story([selected], scope, "selector")
+    if selected is not None and any(_holds(node, selected) for node in found):
+        return Story(found, scope, "selector")  # the theme's block is part of a story split in several
+    return Story(found, scope, "generic")
+
+
+def _holds(outer, inner) -> bool:
+    return any(ancestor is outer for ancestor in inner.iterancestors())
 
 
 # Page types that say "a list of things", not one story (Yoast and Rank Math write them on archives).

@@ -145,6 +145,11 @@ def _paragraphs(root, strict: bool):
             if len(text) >= MIN_PARAGRAPH:
                 yield (element if tag == "td" else element.getparent()), text
             continue  # what a paragraph holds is counted with it
+        if tag == "li" and next(element.iterdescendants(*_BLOCKS), None) is None:
+            text = _text(element)  # a story's bullet point is prose; a menu's item is a short link
+            if len(text) >= MIN_PARAGRAPH and link_density(element) < 0.5:
+                yield element.getparent(), text
+            continue
         if tag in _TEXT_HOLDERS or tag in ("span", "font"):
             for run in _loose_runs(element):
                 if len(run) >= MIN_PARAGRAPH:

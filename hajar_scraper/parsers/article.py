@@ -14,7 +14,7 @@ from lxml.etree import ParserError
 from hajar_scraper.parsers import bylines
 from hajar_scraper.parsers import structured as sd
 from hajar_scraper.parsers.body import clean_body, split_credit
-from hajar_scraper.parsers.main_content import MIN_STORY_CHARS, find_main_content, link_density
+from hajar_scraper.parsers.main_content import MIN_STORY_CHARS, find_main_content, teaser_count
 from hajar_scraper.parsers.selectors import Scope, select
 from hajar_scraper.parsers.timestamps import (DEFAULT_ZONE, MODIFIED_META, PUBLISHED_META, choose_time, machine_time,
                                               page_zone, printed_date, visible_time)
@@ -54,10 +54,9 @@ def parse_page(html: str, url: str, profile: SiteProfile, fetched_at: str | None
     etree.strip_elements(tree, "script", "style", "template", with_tail=False)  # read; no text of the page
     prov: dict[str, str] = {}
     node = data.article or {}
-    page = data.page or {}
     story = find_story(tree, profile)
     now = _now(fetched_at)
-    tz = profile.timezone or page_zone((node.get("datePublished"), page.get("datePublished"),
+    tz = profile.timezone or page_zone((node.get("datePublished"),
                                         data.meta1(*PUBLISHED_META), node.get("dateModified"),
                                         data.meta1(*MODIFIED_META), *(t.get("datetime") for t in tree.iter("time")))
                                        ) or DEFAULT_ZONE
@@ -68,7 +67,7 @@ def parse_page(html: str, url: str, profile: SiteProfile, fetched_at: str | None
     title, headlines = choose_title(prov, page_titles, story.scope, tree, names, sel["title"])
     shown = visible_time(story.scope.select(sel["published"]), tz, now)  # the theme's date element
     published = choose_time(prov, "published_at", (
-        ("jsonld", machine_time(node.get("datePublished") or page.get("datePublished"), tz)),
+        ("jsonld", machine_time(node.get("datePublished"), tz)),
         ("meta", machine_time(data.meta1(*PUBLISHED_META), tz)),
         ("selector", shown),
         ("text", None if shown else printed_date(tree, [*headlines, *story.nodes[:1]], tz, now))), now, tz)
@@ -76,11 +75,12 @@ def parse_page(html: str, url: str, profile: SiteProfile, fetched_at: str | None
         ("text", printed_date(tree, [tree.find(".//title")], tz, now, within=True)),  # `Judul - 07.12.2017 - Situs`
         ("listing", machine_time(listed_at, tz)),
         ("url", url_date(data.canonical or "") or url_date(data.meta1("og:url") or "") or url_date(url))), now, tz)
-    _refuse_non_article(data, tree, story, title, published)
+    if not data.article:
+        _refuse_non_article(data, tree, story, published)
 
     record = {"site": profile.slug, "url": _url(data, url, prov), "title": title, "published_at": published}
     record["modified_at"] = choose_time(prov, "modified_at", (
-        ("jsonld", machine_time(node.get("dateModified") or page.get("dateModified"), tz)),
+        ("jsonld", machine_time(node.get("dateModified"), tz)),
         ("meta", machine_time(data.meta1(*MODIFIED_META), tz)),
         ("selector", visible_time(story.scope.select(sel["modified"]), tz, now))), now, tz)
     record["description"] = _pick(prov, "description",
@@ -88,6 +88,8 @@ def parse_page(html: str, url: str, profile: SiteProfile, fetched_at: str | None
                                   ("meta", lambda: data.meta1("description", "og:description", "twitter:description")))
 
     body = clean_body(story.nodes, record["url"], profile, now, tz)
+    if not data.article:
+        _refuse_listing(data, tree, story, body.text)
     if body.text:
         prov["body_text"] = prov["body_html"] = story.source
     record.update(body_text=body.text, body_html=body.html, dateline=body.dateline, signature=body.signature,
@@ -171,43 +173,30 @@ def _holds(outer, inner) -> bool:
 # Page types that say "a list of things", not one story (Yoast and Rank Math write them on archives).
 _COLLECTIONS = {"CollectionPage", "SearchResultsPage", "ProfilePage", "ItemList"}
 MIN_TEASERS = 3
-TEASER_CHARS = 400
 
 
-def _refuse_non_article(data: sd.Structured, tree, story: Story, title: str | None, published: str | None) -> None:
-    """Not a story: a not-found page, a list of teasers, a collection the page declares, or no story block at all.
-
-    Decided by structure, not by `og:type` (many Indonesian CMSs declare `website` on every story).
-    """
-    if data.article:
-        return
+def _refuse_non_article(data: sd.Structured, tree, story: Story, published: str | None) -> None:
+    """Not a story, for a page without article markup: a collection it declares, a not-found page, no story
+    block at all, or no date anywhere (a static page). Decided by structure, not by `og:type` (many
+    Indonesian CMSs declare `website` on every story)."""
     collection = sorted(_COLLECTIONS & set(data.page_types))
-    teasers = _teasers(story.nodes)
-    if not story.nodes or teasers >= MIN_TEASERS or collection:
+    if collection or not story.nodes:
         _refuse_not_found(data, tree)
     if collection:
         raise NotAnArticle(f"the page declares itself a {', '.join(collection)} and no article")
     if not story.nodes:
         raise NotAnArticle("no story block: no run of paragraphs under a headline")
-    if teasers >= MIN_TEASERS:
-        raise NotAnArticle(f"a list of {teasers} teasers, each a heading linking to another page")
     if not published and (data.meta1("og:type") or "").lower() != "article":
         raise NotAnArticle("no date anywhere and no article markup: a static page, not a story")
 
 
-def _teasers(nodes) -> int:
-    """Teasers in the story block: headings that link elsewhere, when the block's own prose is only excerpts.
-
-    A story may end with a few linked headings (related stories); a listing is those headings with
-    an excerpt each, under `TEASER_CHARS` of unlinked text per heading.
-    """
-    count, prose = 0, 0
-    for node in nodes:
-        for heading in node.iter("h2", "h3", "h4"):
-            if any(a.get("href") and not a.get("href").startswith("#") for a in heading.iter("a")):
-                count += 1
-        prose += len(" ".join(node.text_content().split())) * (1 - link_density(node))
-    return count if count and prose / count < TEASER_CHARS else 0
+def _refuse_listing(data: sd.Structured, tree, story: Story, text: str) -> None:
+    """A list of teasers each linking elsewhere: once they are cut from the block, no story is left
+    (a short list leaves nothing at all; a long one at most a line of introduction)."""
+    teasers = sum(map(teaser_count, story.nodes))
+    if teasers >= MIN_TEASERS and len(text) < MIN_STORY_CHARS or teasers and not text:
+        _refuse_not_found(data, tree)
+        raise NotAnArticle(f"a list of {teasers} teasers, each a heading linking to another page")
 
 
 def _refuse_not_found(data: sd.Structured, tree) -> None:

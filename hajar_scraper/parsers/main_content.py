@@ -35,6 +35,7 @@ _TEXT_HOLDERS = frozenset({"div", "section", "article", "td", "center"})  # a pa
 MIN_PARAGRAPH = 25
 GATHERED = 0.6  # share of prose in what a parent adds for the story to grow into it
 MIN_STORY_CHARS = 200
+TEASER_CHARS = 400
 RETRY_BELOW = 500  # Readability's charThreshold: less story than this, and the page is searched again
 
 
@@ -339,9 +340,41 @@ def prune(root) -> None:
             cut(node)
         elif names and (_SHARE.search(names) or _unlikely(node)) and len(_text(node)) < SHORT_BOX:
             cut(node)
+    _drop_teasers(root)
     for node in reversed(list(root.iter(*_CONDITIONAL))):
         if node is not root and node.getparent() is not None and _junk(node):
             cut(node)
+
+
+def _drop_teasers(root) -> None:
+    """Other stories listed in the story's block, however much excerpt text they hold: two or more sibling
+    items (an `<li>`, an `<article>`, a `div.list-berita`) each holding one heading that links to another
+    page, and no more than an excerpt besides."""
+    headings = [h for h in root.iter("h2", "h3", "h4", "h5") if _linked(h)]
+    held: dict = {}  # node: linked headings under it
+    for heading in headings:
+        for node in (heading, *heading.iterancestors()):
+            held[node] = held.get(node, 0) + 1
+            if node is root:
+                break
+    groups: dict = {}
+    for heading in headings:
+        item = heading
+        while item.getparent() is not None and item.getparent() is not root and held.get(item.getparent()) == 1:
+            item = item.getparent()
+        if item.getparent() is not None:
+            groups.setdefault(item.getparent(), []).append(item)
+    for group in groups.values():
+        teasers = [item for item in group if len(_text(item)) * (1 - link_density(item)) < TEASER_CHARS]
+        if len(teasers) >= 2:
+            for item in teasers:
+                if item.getparent() is not None:
+                    item.drop_tree()
+
+
+def _linked(heading) -> bool:
+    """A heading that links to another page (inside it, or around it)."""
+    return any((a.get("href") or "#")[:1] != "#" for a in (*heading.iter("a"), *heading.iterancestors("a")))
 
 
 def _prose(root) -> dict:
@@ -389,6 +422,15 @@ def _junk(node) -> bool:
     if is_list and density > 0.5:
         return True
     return False
+
+
+def teaser_count(node) -> int:
+    """Teasers of other stories in a block: headings that link to another page (or `<article>`s), when the
+    block's own unlinked text is only excerpts, under `TEASER_CHARS` a teaser."""
+    count = sum(1 for heading in node.iter("h2", "h3", "h4", "h5") if _linked(heading))
+    count = max(count, sum(1 for _ in node.iter("article")))
+    unlinked = len(_text(node)) * (1 - link_density(node))
+    return count if count and unlinked / count < TEASER_CHARS else 0
 
 
 def _list_share(node, text: str) -> float:

@@ -18,8 +18,7 @@ ARTICLE_TYPES = {
     "SatiricalArticle", "Report", "TechArticle", "ScholarlyArticle", "SocialMediaPosting", "DiscussionForumPosting",
     "ClaimReview",  # a fact-check is the story of its page
 }
-# The page itself, which Yoast describes (with its dates) even where the article schema is switched off.
-PAGE_TYPES = {"WebPage", "ItemPage"}
+
 _JSONLD = JsonLdExtractor()
 _STRING = XPath("string()")
 # A script's JSON wrapped for old browsers: `<![CDATA[ … ]]>`, `<!-- … -->`, each maybe behind `//`.
@@ -31,7 +30,6 @@ class Structured:
     """What a page says about itself in machine-readable form."""
 
     article: dict | None = None
-    page: dict | None = None
     page_types: list[str] = field(default_factory=list)
     nodes: dict[str, dict] = field(default_factory=dict)
     meta: dict[str, list[str]] = field(default_factory=dict)
@@ -82,8 +80,6 @@ def read_structured(tree) -> Structured:
         data.page_types.extend(types)
         if data.article is None and ARTICLE_TYPES.intersection(types):
             data.article = node
-        elif data.page is None and PAGE_TYPES.intersection(types):
-            data.page = node
     data.canonical = canonical
     data.lang = tree.get("lang") or tree.get("xml:lang")
     if title is not None:

@@ -119,8 +119,9 @@ def _near(elements: list, at: int | None, tz, now: datetime | None, window: int)
         return None
     after = elements[at:at + 1 + window]
     before = elements[max(0, at - window // 4):at][::-1]
+    anchor = elements[at]
     for element in (*after, *before):
-        if element.tag in ("script", "style", "noscript", "option", "select"):
+        if element.tag in ("script", "style", "noscript", "option", "select") or _in_teaser(element, anchor):
             continue
         if element.tag == "time" and element.get("datetime"):
             found = machine_time(element.get("datetime"), tz)
@@ -138,6 +139,18 @@ def _near(elements: list, at: int | None, tz, now: datetime | None, window: int)
         if dates.plausible(found, now):
             return found
     return None
+
+
+def _in_teaser(element, anchor) -> bool:
+    """Inside another story's teaser (a list item or an `<article>` apart from the anchor's, linking away):
+    its date is that story's."""
+    for holder in (element, *element.iterancestors("li", "article")):
+        if holder.tag not in ("li", "article"):
+            continue
+        if holder.tag == "article" and (holder is anchor or any(a is holder for a in anchor.iterancestors())):
+            return False
+        return any((a.get("href") or "#")[:1] != "#" for a in holder.iter("a"))
+    return False
 
 
 def choose_time(prov: dict, field: str, candidates, now: datetime | None = None, tz=DEFAULT_ZONE) -> str | None:

@@ -124,7 +124,8 @@ def read_wp_posts(body: bytes) -> list[Link]:
     links = []
     for post in posts:
         if isinstance(post, dict) and isinstance(post.get("link"), str):
-            links.append(Link(post["link"], modified=utc(post.get("modified_gmt")), **publication(post.get("date_gmt"))))
+            links.append(Link(post["link"], modified=utc(post.get("modified_gmt")),
+                              **publication(post.get("date_gmt"))))
     return links
 
 

@@ -28,7 +28,13 @@ def test_google_news_sitemap_keeps_publication_date_and_title():
     assert kind == "urlset"
     assert links == [discovery.Link("https://hajarnews.com/2021/07/20/hewan-kurban/", modified=None,
                                     published=datetime(2021, 7, 20, 5, 0, 30, tzinfo=UTC),
-                                    title="Pemkab Salurkan Hewan Kurban")]
+                                    title="Pemkab Salurkan Hewan Kurban", listed_at="2021-07-20T05:00:30+00:00")]
+
+
+def test_a_listing_that_gives_only_a_day_keeps_it_a_day():
+    """Google News allows `YYYY-MM-DD`: the parser is given the day, not an invented midnight."""
+    (link,) = discovery.read_sitemap(NEWS_SITEMAP.replace(b"2021-07-20T12:00:30+07:00", b"2021-07-20"))[1]
+    assert (link.published, link.listed_at) == (datetime(2021, 7, 20, tzinfo=UTC), "2021-07-20")
 
 
 def test_sitemap_index_with_lastmod():
@@ -60,6 +66,7 @@ def test_rss_and_atom_feeds():
     (item,) = discovery.read_feed(rss)
     assert (item.url, item.published, item.title) == ("https://x.id/2021/05/25/a/",
                                                       datetime(2021, 5, 25, 9, 42, 37, tzinfo=UTC), "A")
+    assert item.listed_at == "2021-05-25T09:42:37+00:00"
     (entry,) = discovery.read_feed(atom)
     assert (entry.url, entry.modified) == ("https://x.id/b/", datetime(2021, 5, 26, 1, 0, tzinfo=UTC))
 
@@ -70,6 +77,7 @@ def test_wp_rest_posts_dates_are_utc_without_suffix():
     (link,) = discovery.read_wp_posts(body)
     assert (link.published, link.modified) == (datetime(2021, 5, 25, 9, 42, 37, tzinfo=UTC),
                                                datetime(2021, 5, 25, 10, 15, 3, tzinfo=UTC))
+    assert link.listed_at == "2021-05-25T09:42:37+00:00"  # UTC, not the site's zone
     with pytest.raises(ValueError, match="not a list of posts"):
         discovery.read_wp_posts(b'{"code": "rest_post_invalid_page_number"}')
 

@@ -74,8 +74,9 @@ def test_reparse_follows_a_changed_parser_rule(copy, monkeypatch):
     assert reparse_all(archive) == {"unchanged": ARTICLES}
     original = parsers.parse_article
 
-    def shouting_headlines(html, url, site=None, fetched_at=None):  # the "new rule": Olahraga titles upper-case
-        record = original(html, url, site=site, fetched_at=fetched_at)
+    # the "new rule": Olahraga titles upper-case
+    def shouting_headlines(html, url, site=None, fetched_at=None, listed_at=None):
+        record = original(html, url, site=site, fetched_at=fetched_at, listed_at=listed_at)
         if "Olahraga" in record["categories"]:
             record["title"] = record["title"].upper()
             record["content_hash"] = content_hash(record["title"], record["body_text"])
@@ -102,10 +103,10 @@ def test_a_parser_bug_during_reparse_files_the_page_and_the_reparse_goes_on(copy
     original = parsers.parse_article
     broken_url = next(archive.db.query("SELECT url FROM articles ORDER BY url LIMIT 1"))["url"]
 
-    def broken_on_one(html, url, site=None, fetched_at=None):
+    def broken_on_one(html, url, site=None, fetched_at=None, listed_at=None):
         if url == broken_url:
             raise KeyError("headline")
-        return original(html, url, site=site, fetched_at=fetched_at)
+        return original(html, url, site=site, fetched_at=fetched_at, listed_at=listed_at)
 
     monkeypatch.setattr(parsers, "parse_article", broken_on_one)
     assert reparse_all(archive, processes=0) == {"newly rejected": 1, "unchanged": ARTICLES - 1}
@@ -211,8 +212,9 @@ def test_a_v1_archive_is_upgraded_in_place(tmp_path):
     shutil.copy(FIXTURES / "archive" / "v1.db", path)
     archive = Archive(path)
     assert archive.upgraded == ["m002_discovery_plans_and_run_alarms", "m003_stemmed_search", "m004_history",
-                                "m005_band_index", "m006_write_path", "m007_fingerprint_pairs"]
+                                "m005_band_index", "m006_write_path", "m007_fingerprint_pairs", "m008_listed_at"]
     assert ["article_id"] in [i.columns for i in archive.db["fingerprint_bands"].indexes]
+    assert [p["listed_at"] for p in archive.db["pages"].rows] == [None, None]
     assert archive.db["articles"].count == 2 and archive.db["pages"].count == 2
     assert {"warc_file", "digest"} <= set(archive.db["pages"].columns_dict)
     assert {"gone_at", "cluster_id", "record_hash"} <= set(archive.db["articles"].columns_dict)

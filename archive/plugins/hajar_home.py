@@ -44,7 +44,7 @@ def crawl_health(run: dict | None) -> dict | None:
 
 async def site_summary(db, site: str) -> dict:
     """One site's block on the home page, from indexed queries on (site, published_at)."""
-    name = (await db.execute("SELECT name FROM sites WHERE slug = ?", [site])).rows
+    name = (await db.execute("SELECT name, timezone FROM sites WHERE slug = ?", [site])).rows
     count = (await db.execute("SELECT count(*) FROM articles WHERE site = ?", [site])).rows[0][0]
     latest = [dict(r) for r in (await db.execute(
         "SELECT id, title, published_at, authors, dateline FROM articles WHERE site = ? "
@@ -61,7 +61,8 @@ async def site_summary(db, site: str) -> dict:
         chart = daily_chart({r["day"]: r["n"] for r in per_day.rows}, last_day)
     runs = (await db.execute("SELECT * FROM crawl_runs WHERE site = ? ORDER BY id DESC LIMIT 1", [site])).rows
     run_count = (await db.execute("SELECT count(*) FROM crawl_runs WHERE site = ?", [site])).rows[0][0]
-    return {"slug": site, "name": name[0]["name"] if name else site, "count": count, "latest": latest,
+    zone = (name[0]["timezone"] if name else None) or (latest[0]["published_at"] if latest else None)
+    return {"slug": site, "name": name[0]["name"] if name else site, "count": count, "latest": latest, "zone": zone,
             "chart": chart, "last_run": crawl_health(dict(runs[0]) if runs else None), "run_count": run_count}
 
 

@@ -6,8 +6,9 @@ import difflib
 import json
 import re
 import sqlite3
-from datetime import datetime
+from datetime import datetime, tzinfo
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound
@@ -31,21 +32,36 @@ LONG_TEXT_CHARS = 160
 MAX_DIFFS = 20  # an article edited more often shows the diffs of its 20 latest edits
 
 
+def zone(zone_of: str | None) -> tzinfo | None:
+    """The zone `zone_of` names: a site's IANA zone, or the offset of an ISO moment (None for a day, which has none)."""
+    if not zone_of:
+        return None
+    try:
+        return datetime.fromisoformat(zone_of.replace("Z", "+00:00")).tzinfo
+    except ValueError:
+        pass
+    try:
+        return ZoneInfo(zone_of)
+    except (ValueError, ZoneInfoNotFoundError):
+        return None
+
+
 def parse_time(value: str | None, zone_of: str | None = None) -> datetime | None:
-    """An archive time as a datetime, moved into the zone of `zone_of` (e.g. a UTC crawl time into WIB)."""
+    """An archive time as a datetime, moved into the zone `zone_of` names (e.g. a UTC crawl time into WIB).
+    A day stays its day: it has no zone to move from."""
     if not value:
         return None
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        if zone_of and moment.tzinfo:
-            moment = moment.astimezone(datetime.fromisoformat(zone_of).tzinfo)
     except ValueError:
         return None
-    return moment
+    target = zone(zone_of)
+    return moment.astimezone(target) if target and moment.tzinfo else moment
 
 
 def indonesian_time(value: str | None, zone_of: str | None = None, day: bool = True, clock: bool = True) -> str:
-    """`2021-05-25T16:42:00+07:00` → `Selasa, 25 Mei 2021 16:42 WIB`, as Indonesian outlets print it."""
+    """`2021-05-25T16:42:00+07:00` → `Selasa, 25 Mei 2021 16:42 WIB`, as Indonesian outlets print it;
+    a day (`2021-05-25`, printed without a time) → `Selasa, 25 Mei 2021`."""
     moment = parse_time(value, zone_of)
     if moment is None:
         return value or ""
@@ -118,8 +134,8 @@ def source_links(article: dict) -> list[dict]:
     return [{"label": "Artikel asli di situs penerbit", "href": url}] if url else []
 
 
-def read_article(conn, article_id: int) -> tuple[dict, list[dict], list[dict], str | None] | None:
-    """The article, its images, its versions and its site's name: four lookups by primary key, run
+def read_article(conn, article_id: int) -> tuple[dict, list[dict], list[dict], tuple] | None:
+    """The article, its images, its versions and its site's (name, zone): four lookups by primary key, run
     together in one trip to the database's thread (None: no such article, or no articles table)."""
     factory, conn.row_factory = conn.row_factory, sqlite3.Row  # Datasette's connection: put it back after
     try:
@@ -130,14 +146,14 @@ def read_article(conn, article_id: int) -> tuple[dict, list[dict], list[dict], s
                               "ORDER BY position", [article_id]).fetchall()
         versions = conn.execute("SELECT version, content_hash, title, body_text, seen_at FROM article_versions "
                                 "WHERE article_id = ? ORDER BY version", [article_id]).fetchall()
-        site = conn.execute("SELECT name FROM sites WHERE slug = ?", [row["site"]]).fetchone()
+        site = conn.execute("SELECT name, timezone FROM sites WHERE slug = ?", [row["site"]]).fetchone()
     except sqlite3.OperationalError as error:
         if "no such table" in str(error):
             return None
         raise
     finally:
         conn.row_factory = factory
-    return dict(row), [dict(r) for r in images], [dict(r) for r in versions], site[0] if site else None
+    return dict(row), [dict(r) for r in images], [dict(r) for r in versions], tuple(site) if site else (None, None)
 
 
 async def article_context(datasette, database: str, article_id: int) -> dict:
@@ -145,7 +161,7 @@ async def article_context(datasette, database: str, article_id: int) -> dict:
     found = await datasette.get_database(database).execute_fn(lambda conn: read_article(conn, article_id))
     if found is None:
         raise NotFound("Artikel tidak ditemukan")
-    article, images, versions, site_name = found
+    article, images, versions, (site_name, site_zone) = found
     for before, after in list(zip(versions, versions[1:]))[-MAX_DIFFS:]:
         after["title_diff"] = word_diff(before["title"], after["title"]) if before["title"] != after["title"] else []
         after["body_diff"] = word_diff(before["body_text"], after["body_text"])
@@ -156,6 +172,7 @@ async def article_context(datasette, database: str, article_id: int) -> dict:
     articles_url = datasette.urls.table(database, "articles")
     return {
         "article": article, "database": database, "site_name": site_name or article["site"],
+        "zone": site_zone or article["published_at"],  # archive times (UTC) are shown in the site's zone
         "lead_image": lead if lead and str(escape(lead["url"])) not in body_html else None,
         "body_html": body_html, "versions": versions, "source_links": source_links(article),
         "corrections": corrections, "crumb_links": [(datasette.urls.instance(), "home"),

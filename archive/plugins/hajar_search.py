@@ -12,7 +12,6 @@ import re
 import sqlite3
 import time
 import weakref
-from datetime import datetime
 from typing import NamedTuple
 from urllib.parse import parse_qs, urlencode
 
@@ -21,11 +20,12 @@ from datasette import hookimpl
 from datasette.utils import sqlite_timelimit
 from markupsafe import Markup
 
-from hajar_scraper import search
+from hajar_scraper import dates, search
 from hajar_scraper.stems import stem_text, stem_word
 from hajar_scraper.serving import html_page, render
 
 DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
+DEFAULT_ZONE = "Asia/Jakarta"
 MAX_QUERY_CHARS = 200
 SORTS = {"": "relevansi", "newest": "terbaru"}
 PAGE_HEADERS = {"Content-Security-Policy": "script-src 'none'; object-src 'none'; base-uri 'none'",
@@ -162,9 +162,16 @@ def shown_row(base: str, name: str, row: dict) -> dict:
     return row
 
 
-def _moment(published_at: str) -> float:
-    """Sites differ in zone (WIB, WITA, WIT): compare instants, not strings."""
-    return datetime.fromisoformat(published_at).timestamp()
+def _moment(published_at: str, zone: str) -> float:
+    """Sites differ in zone (WIB, WITA, WIT): compare instants, not strings. A day printed without a time
+    counts as its first moment in its archive's zone, where it sorts within the archive too (by string)."""
+    return dates.as_datetime(published_at, zone).timestamp()
+
+
+def archive_zone(conn) -> str:
+    """The zone of an archive's sites; an archive's dates share one, as its own newest-first order assumes."""
+    row = conn.execute("SELECT timezone FROM sites WHERE timezone > '' ORDER BY slug LIMIT 1").fetchone()
+    return row[0] if row else DEFAULT_ZONE
 
 
 async def run_search(datasette, form: dict, databases: list[str]) -> Results:
@@ -183,18 +190,19 @@ async def run_search(datasette, form: dict, databases: list[str]) -> Results:
     lists, capped, ranked = [], False, form["urut"] != "newest"
     for name in alive:
         try:
-            hits = await _in_time(datasette, name, lambda conn: search.find(
-                conn, form["q"], form["dari"], form["sampai"], form["urut"], common if len(databases) > 1 else None))
+            hits, zone = await _in_time(datasette, name, lambda conn: (search.find(
+                conn, form["q"], form["dari"], form["sampai"], form["urut"], common if len(databases) > 1 else None),
+                archive_zone(conn)))
         except sqlite3.OperationalError:
             timed_out.append(name)
             continue
         common.update(p for p in phrases if phrases[p] in hits.common)
         if hits.rows:
-            lists.append([(name, article_id, published, score) for article_id, published, score in hits.rows])
+            lists.append([(name, article_id, published, score, zone) for article_id, published, score in hits.rows])
         capped, ranked = capped or hits.capped, ranked and hits.ranked
     found = lists[0] if len(lists) == 1 else [hit for hits in lists for hit in hits]
     if len(lists) > 1:  # one archive's list is in order already
-        found.sort(key=lambda hit: hit[3] if ranked else -_moment(hit[2]))
+        found.sort(key=lambda hit: hit[3] if ranked else -_moment(hit[2], hit[4]))
     first = (form["hal"] - 1) * search.PAGE_SIZE
     shown = found[first:first + search.PAGE_SIZE]
     details = {}
@@ -207,7 +215,7 @@ async def run_search(datasette, form: dict, databases: list[str]) -> Results:
             continue
         details.update({(name, article_id): row for article_id, row in rows.items()})
     bases = {name: datasette.urls.database(name) for name in databases}
-    rows = [shown_row(bases[name], name, details[name, article_id]) for name, article_id, _, _ in shown
+    rows = [shown_row(bases[name], name, details[name, article_id]) for name, article_id, *_ in shown
             if (name, article_id) in details]
     words = [phrases[p] for p in phrases if p in common]
     return Results(rows, len(found), capped, ranked and bool(found), words, timed_out)

@@ -117,7 +117,7 @@ def parse_page(html: str, url: str, profile: SiteProfile, fetched_at: str | None
         if record[name]:
             prov[name] = "text"
     featured = _featured(scope, sel["featured"], record["url"])
-    record["images"] = _images(node, data, body.images, featured, record["url"], prov)
+    record["images"] = _images(node, data, body.images, featured, record["url"], prov, tree)
     record["language"] = _pick(prov, "language",
                                ("jsonld", lambda: _lang(node.get("inLanguage"))),
                                ("meta", lambda: _lang(data.lang) or _lang(data.meta1("og:locale")))) or profile.language
@@ -279,10 +279,11 @@ def _url(data: sd.Structured, fetched_url: str, prov: dict) -> str:
 
 
 def _images(node: dict, data: sd.Structured, body_images: list[dict], featured: dict | None, url: str,
-            prov: dict) -> list[dict]:
+            prov: dict, tree) -> list[dict]:
     """Lead image first (JSON-LD, og:image, then the theme's featured image), then the story's figures, once each.
 
-    The theme shows the lead's caption under the featured image, so a lead without one takes it from there.
+    The theme shows the lead's caption under the featured image, so a lead without one takes it from there,
+    or from wherever the page prints that picture with a caption.
     """
     canonical = lru_cache(maxsize=None)(canonical_url)  # each image is compared several times
     lead, source = None, None
@@ -299,6 +300,9 @@ def _images(node: dict, data: sd.Structured, body_images: list[dict], featured: 
     if lead_url:
         if not lead["caption"] and featured and _same_image(featured["url"], lead_url, canonical):
             lead = {**lead, "caption": featured["caption"], "credit": featured["credit"]}
+        if not lead["caption"]:
+            caption, credit = split_credit(_printed_caption(tree, lead_url, canonical))
+            lead = {**lead, "caption": caption, "credit": lead["credit"] or credit}
         from_body = next((i for i in body_images if canonical(i["url"]) == lead_url), None)
         images.append(from_body or {**lead, "url": lead_url})
         prov["images"] = source
@@ -310,6 +314,29 @@ def _images(node: dict, data: sd.Structured, body_images: list[dict], featured: 
             seen.add(canonical(image["url"]))
             images.append(image)
     return images
+
+
+_PHOTO_HOLDER = re.compile(r"photo|image|img|foto|figure|media|thumb|pic", re.I)
+_CAPTION = re.compile(r"caption|keterangan|ket-foto|legend", re.I)
+
+
+def _printed_caption(tree, image_url: str, canonical) -> str:
+    """The caption printed with an image somewhere on the page: the figure's `figcaption`, or a caption-classed
+    element in the block that holds the picture (`div.read__photo > span.read__caption`)."""
+    for img in tree.iter("img"):
+        src = next((img.get(a) for a in ("data-src", "data-lazy-src", "data-original", "src") if img.get(a)), None)
+        src = absolute_url(src.strip(), base=image_url) if src and not src.startswith("data:") else None
+        if not src or not _same_image(src, image_url, canonical):
+            continue
+        for holder in list(img.iterancestors())[:3]:
+            if holder.tag != "figure" and not _PHOTO_HOLDER.search(holder.get("class") or ""):
+                continue
+            for candidate in holder.iter():
+                if candidate.tag == "figcaption" or _CAPTION.search(candidate.get("class") or ""):
+                    text = normalise_text(candidate.text_content())
+                    if text:
+                        return text
+    return ""
 
 
 def _featured(scope: Scope, selector: str, url: str) -> dict | None:

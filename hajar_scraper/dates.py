@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 from dateutil import parser as dateutil_parser
 from dateutil.relativedelta import relativedelta
 
-__all__ = ["DateError", "as_datetime", "is_day", "parse_date", "plausible", "read_machine", "to_site_time", "utc_now"]
+__all__ = ["DateError", "as_datetime", "is_date_line", "is_day", "parse_date", "plausible", "read_machine",
+           "to_site_time", "utc_now"]
 
 
 class DateError(ValueError):
@@ -84,6 +85,7 @@ _ABBREVIATIONS = {"CET": 1, "CEST": 2, "MEZ": 1, "MESZ": 2, "BST": 1, "WET": 0, 
                   "EST": -5, "EDT": -4, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "JST": 9, "KST": 9,
                   "WIB": 7, "WITA": 8, "WIT": 9, "GMT": 0, "UTC": 0, "Z": 0}
 _TZINFOS = {name: timezone(timedelta(hours=hours)) for name, hours in _ABBREVIATIONS.items()}
+_ZONE_WORD = re.compile(rf"\b(?:{'|'.join(n for n in _ABBREVIATIONS if n not in ('GMT', 'UTC', 'Z'))})\b")
 EARLIEST = date(1990, 1, 1)
 _DAY = re.compile(r"^\d{4}-\d\d-\d\d$")
 
@@ -124,7 +126,10 @@ def to_site_time(value: str | datetime, tz: str = "Asia/Jakarta", *, naive_tz: s
         dt = value
     elif isinstance(value, str) and value.strip():
         if is_day(value.strip()):
-            return value.strip()
+            try:
+                return date.fromisoformat(value.strip()).isoformat()
+            except ValueError:  # `0000-00-00`, a CMS's empty date
+                raise DateError(f"cannot read date from {value!r}") from None
         dt = read_machine(value.strip())
     else:
         raise DateError(f"cannot read date from {value!r}")
@@ -146,14 +151,15 @@ def _read_machine(s: str) -> datetime:
         return datetime.fromisoformat(s)
     except ValueError:
         pass
-    # Zone words are unknown to email.utils (they would come back naive), so spell them as offsets.
-    rfc = re.sub(r"\s(WITA|WIB|WIT)$", lambda m: f" +0{_ZONE_HOURS[m[1].lower()]}00", s, flags=re.I)
+    # email.utils knows no zone words (WIB, CEST): they would come back naive, so dateutil reads those.
+    if _ZONE_WORD.search(s):
+        return dateutil_parser.parse(s, default=datetime(1, 1, 1), tzinfos=_TZINFOS)
     try:
-        dt = parsedate_to_datetime(rfc)
+        dt = parsedate_to_datetime(s)
     except (TypeError, ValueError, IndexError):
         # Anything else dateutil reads whole; missing parts come from year 1, which `plausible` refuses.
         return dateutil_parser.parse(s, default=datetime(1, 1, 1), tzinfos=_TZINFOS)
-    if dt.tzinfo is None and rfc.endswith("-0000"):  # RFC 2822: UTC, source zone unknown
+    if dt.tzinfo is None and s.endswith("-0000"):  # RFC 2822: UTC, source zone unknown
         dt = dt.replace(tzinfo=timezone.utc)
     return dt
 
@@ -170,7 +176,7 @@ def parse_date(text: str, tz: str = "Asia/Jakarta", now: datetime | None = None)
     s = " ".join(text.split())
     try:  # exact ISO forms, including Z and fractional seconds
         if re.match(r"\d{4}-\d{2}-\d{2}", s):
-            return s if is_day(s) else to_site_time(datetime.fromisoformat(s), tz)
+            return to_site_time(s, tz) if is_day(s) else to_site_time(datetime.fromisoformat(s), tz)
     except ValueError:
         pass
     low = _WEEKDAY.sub(" ", s.lower().replace("\u2013", "-").replace("\u2014", "-"))
@@ -259,6 +265,28 @@ def _find_time(rest: str) -> tuple[time, tzinfo | None] | None:
             tzi = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
         return time(hour, int(mm or 0), int(ss or 0)), tzi
     return None
+
+
+# Words a printed date line carries besides the date itself: labels, connectors, zone words.
+_DATE_LINE_WORDS = re.compile(
+    r"\b(?:diterbitkan|dipublikasikan|terbit|diperbarui|diperbaharui|update[ds]?|published|posted|publish|stand|"
+    r"veröffentlicht|aktualisiert|pukul|jam|uhr|on|at|am|um|le|à|el|de|wib|wita|wit|gmt|utc|cet|cest|edt|est|"
+    rf"{_MON})\b|[\d\W_]+", re.I)
+
+
+def is_date_line(text: str) -> bool:
+    """A line that only dates the page (`Selasa, 25 Mei 2021 - 16:42 WIB`, `Stand: 17.06.2025 18:24 Uhr`),
+    not a sentence of the story that names a date: at most one word is left once the date's words go."""
+    if len(text) > 80:
+        return False
+    rest = _DATE_LINE_WORDS.sub(" ", _WEEKDAY.sub(" ", text.lower())).split()
+    if len(rest) > 1:
+        return False
+    try:
+        parse_date(text, "UTC", now=datetime(2000, 1, 1, tzinfo=timezone.utc))
+    except DateError:
+        return False
+    return True
 
 
 def utc_now() -> str:

@@ -18,9 +18,14 @@ from hajar_scraper.warc import WarcLog
 
 logger = logging.getLogger(__name__)
 
-# The fields whose fill rate per run is the alarm for a changed site layout.
+# The run's fill rates, the alarm for a changed site layout (archive.finish_run compares them with the site's
+# earlier runs): for each of FILL_FIELDS, the share of the run's articles with that field filled; and
+# PROFILE_BODY, the share whose story the profile's own selectors found (provenance body_text == "selector",
+# not "generic"). When a theme changes, the generic finder still reads the story, so the fields may stay
+# filled: `profile_body` falling is what shows the change.
 FILL_FIELDS = ("published_at", "modified_at", "description", "authors", "categories", "tags", "images",
                "dateline", "signature")
+PROFILE_BODY = "profile_body"
 
 
 def archive_path(settings, site: str) -> Path:
@@ -90,7 +95,8 @@ class ArchivePipeline:
         stats = self.crawler.stats.get_stats()
         self.counts["skipped"] = stats.get("hajar/skipped", 0)
         articles = self.counts["new"] + self.counts["updated"] + self.counts["unchanged"]
-        fill = {f: round(100 * self.filled[f] / articles, 1) if articles else 0.0 for f in FILL_FIELDS}
+        fill = {f: round(100 * self.filled[f] / articles, 1) if articles else 0.0
+                for f in (*FILL_FIELDS, PROFILE_BODY)}
         report = spider.discovery_report()
         if report["probed"] and report["strategy"]:
             self.archive.save_plan(self.site, report)
@@ -134,6 +140,8 @@ class ArchivePipeline:
                     return
                 self._count("updated" if outcome == "refreshed" else outcome)
                 self.filled.update(f for f in FILL_FIELDS if record.get(f))
+                if (record.get("provenance") or {}).get("body_text") == "selector":
+                    self.filled[PROFILE_BODY] += 1
             case PageItem():
                 capture = self.warc.write(item.url, item.status, item.headers, item.body, item.fetched_at,
                                           item.request_headers)

@@ -13,6 +13,7 @@ TRACKING_PARAMS = (
 )
 _AMP_PATH = re.compile(r"/amp/?$")
 # A day in a permalink: `/2021/05/25/`, `/2021-05-25/`, or a story id opening `20170309-` or `/20210525`.
+_ORIGIN = re.compile(r"^[a-zA-Z][\w+.-]*://[^/?#]*")
 _URL_DATE = re.compile(r"(?<![\d])((?:19|20)\d\d)(?:/(\d\d)/(\d\d)(?=/)|-(\d\d)-(\d\d)(?![\d])|(\d\d)(\d\d)(?=[-_/]|\d{4,}))")
 
 
@@ -55,7 +56,7 @@ def same_site(url: str, other: str) -> bool:
 
 def url_date(url: str) -> str | None:
     """`2021-05-25` from a dated permalink (`/2021/05/25/slug/`, `/read/2015/11/04/2104/…`, `?a=20170309-…`)."""
-    for match in _URL_DATE.finditer(urlsplit(url)._replace(scheme="", netloc="").geturl()):
+    for match in _URL_DATE.finditer(_ORIGIN.sub("", url)):  # not urlsplit: a malformed link still has a path
         year, month, day = match[1], *[g for g in match.groups()[1:] if g]
         if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
             return f"{year}-{month}-{day}"

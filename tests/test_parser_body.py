@@ -69,7 +69,7 @@ def test_bylines_editor_corrections_and_signature_leave_the_text():
     assert (body.byline.authors, body.byline.editor, body.signature, body.dateline) == (
         ["Budi Santoso"], "Rina", "OD/*", "Kualatungkal")
     assert body.corrections == [{"text": "Ralat: Nama desa diperbaiki pada 26 Mei 2021.",
-                                 "date": "2021-05-26T00:00:00+07:00"}]
+                                 "date": "2021-05-26"}]
     assert "Editor" not in body.html and "Ralat" not in body.html and "(OD/*)" not in body.html
 
 

@@ -66,7 +66,8 @@ def test_placeholders(name, outlets, expected):
     ((("jsonld", ["Admin"]), ("selector", ["Admin"]), ("text", ["Budi"])), None, (["Budi"], "text")),
     ((("jsonld", ["Rina Kartika"]), ("text", ["Fitri Handayani"])), "Rina Kartika", (["Fitri Handayani"], "text")),
     ((("jsonld", ["Hendra Gunawan"]), ("text", ["Hendra"])), None, (["Hendra Gunawan"], "jsonld")),
-    ((("jsonld", ["Admin"]), ("meta", ["Redaksi"])), None, (["Admin"], "jsonld")),
+    ((("jsonld", ["Admin"]), ("meta", ["Redaksi"])), None, ([], None)),  # accounts: no reporter named
+    ((("jsonld", ["Admin"]), ("meta", ["ANTARA"])), None, (["Antara"], "meta")),  # the credited outlet, else
     ((("jsonld", []), ("meta", []), ("selector", ["Oleh Budi Santoso"])), None, (["Budi Santoso"], "selector")),
     ((("jsonld", []),), None, ([], None)),
 ])

@@ -14,7 +14,7 @@ NOW = datetime(2021, 11, 10, 3, 0, tzinfo=timezone.utc)
 @pytest.mark.parametrize(("text", "date"), [
     ("Ralat: Berita ini telah diperbaiki pada Selasa, 9 November 2021 pukul 14.20 WIB. Sebelumnya tertulis 20 Mei.",
      "2021-11-09T14:20:00+07:00"),
-    ("Ralat (26/5/2021): nama korban sebelumnya tertulis Ahmad.", "2021-05-26T00:00:00+07:00"),
+    ("Ralat (26/5/2021): nama korban sebelumnya tertulis Ahmad.", "2021-05-26"),  # a day: no time invented
     ("Catatan Redaksi: Judul berita ini diubah pada 19 Januari 2023 pukul 09.40 WIB.", "2023-01-19T09:40:00+07:00"),
     ("Catatan redaksi: artikel ini mengalami perubahan judul.", None),
     ("Artikel ini telah diperbarui pada Rabu, 17 Agustus 2022 pukul 13.00 WIB dengan keterangan PLN.",

@@ -6,7 +6,7 @@ import pytest
 
 from hajar_scraper.parsers import parse_article
 from hajar_scraper.parsers.timestamps import choose_time
-from hajar_scraper.record import MissingField
+from hajar_scraper.record import NotAnArticle
 
 J, M, S = "2021-05-25T16:42:37+07:00", "2021-05-25T09:00:00+07:00", "2021-05-25T00:00:00+07:00"
 FAR = "2021-05-20T10:00:00+07:00"
@@ -51,10 +51,37 @@ def test_relative_visible_dates_count_from_the_fetch(printed, expected):
 
 
 def test_relative_date_without_a_fetch_time_is_no_date():
+    """Nothing to count "3 jam yang lalu" from: the URL's day is the date left, and without one, none is."""
     html = PAGE.format(title="Jembatan Ditutup", date="3 jam yang lalu", text=TEXT)
-    with pytest.raises(MissingField) as caught:
-        parse_article(html, URL, site="jambiindependent", fetched_at=None)
-    assert caught.value.field == "published_at"
+    record = parse_article(html, URL, site="jambiindependent", fetched_at=None)
+    assert record["published_at"] == "2026-11-28"
+    assert record["provenance"]["published_at"] == "url" and record["provenance"]["published_at_precision"] == "day"
+    with pytest.raises(NotAnArticle, match="no date anywhere and no article markup"):
+        parse_article(html, "https://jambi-independent.co.id/read/1/jembatan", site="jambiindependent")
+
+
+@pytest.mark.parametrize(("printed", "listed", "expected", "source"), [
+    ("", "2021-05-25T09:42:00+00:00", "2021-05-25T16:42:00+07:00", "listing"),  # the news sitemap's time, in WIB
+    ("", "2021-05-25", "2021-05-25", "listing"),                                  # a listing's day stays a day
+    ("Selasa, 25 Mei 2021", "2021-05-25T09:42:00+00:00", "2021-05-25", "selector"),  # the page's own date wins
+])
+def test_the_listing_dates_a_page_that_prints_no_date(printed, listed, expected, source):
+    html = PAGE.format(title="Jembatan Ditutup", date=printed, text=TEXT)
+    record = parse_article(html, "https://jambi-independent.co.id/read/1/jembatan", site="jambiindependent",
+                           fetched_at="2026-11-28T00:00:00+00:00", listed_at=listed)
+    assert (record["published_at"], record["provenance"]["published_at"]) == (expected, source)
+
+
+@pytest.mark.parametrize("printed", [
+    "0001-01-01T00:00:00",        # a CMS's empty date (read in Asia/Jakarta it once gave +07:07:12, LMT)
+    "2027-01-05T10:00:00+07:00",  # after the page was fetched
+    "1989-12-31",                 # before any outlet archived here
+])
+def test_an_implausible_date_is_no_source(printed):
+    html = PAGE.format(title="Jembatan Ditutup", date=f'<time datetime="{printed}">x</time>', text=TEXT)
+    with pytest.raises(NotAnArticle, match="no date anywhere"):
+        parse_article(html, "https://jambi-independent.co.id/read/1/jembatan", site="jambiindependent",
+                      fetched_at="2026-11-28T00:00:00+00:00")
 
 
 def test_fixture_records_name_their_conflicts():

@@ -13,8 +13,8 @@ from lxml.etree import ParserError
 
 from hajar_scraper.parsers import bylines
 from hajar_scraper.parsers import structured as sd
-from hajar_scraper.parsers.body import clean_body, split_credit
-from hajar_scraper.parsers.main_content import MIN_STORY_CHARS, find_main_content, teaser_count
+from hajar_scraper.parsers.body import CAPTION_CLASS, PHOTO_HOLDER, clean_body, split_credit
+from hajar_scraper.parsers.main_content import MIN_PARAGRAPH, MIN_STORY_CHARS, find_main_content, teaser_count
 from hajar_scraper.parsers.selectors import Scope, select
 from hajar_scraper.parsers.timestamps import (DEFAULT_ZONE, MODIFIED_META, PUBLISHED_META, choose_time, machine_time,
                                               page_zone, printed_date, visible_time)
@@ -75,8 +75,11 @@ def parse_page(html: str, url: str, profile: SiteProfile, fetched_at: str | None
         ("text", printed_date(tree, [tree.find(".//title")], tz, now, within=True)),  # `Judul - 07.12.2017 - Situs`
         ("listing", machine_time(listed_at, tz)),
         ("url", url_date(data.canonical or "") or url_date(data.meta1("og:url") or "") or url_date(url))), now, tz)
-    if not data.article:
+    declared = bool(data.article) or (data.meta1("og:type") or "").lower() == "article"
+    if not declared:
         _refuse_non_article(data, tree, story, published)
+    elif not story.nodes:
+        raise MissingField("body_text", "no content block found")
 
     record = {"site": profile.slug, "url": _url(data, url, prov), "title": title, "published_at": published}
     record["modified_at"] = choose_time(prov, "modified_at", (
@@ -87,8 +90,8 @@ def parse_page(html: str, url: str, profile: SiteProfile, fetched_at: str | None
                                   ("jsonld", lambda: _str(node.get("description"))),
                                   ("meta", lambda: data.meta1("description", "og:description", "twitter:description")))
 
-    body = clean_body(story.nodes, record["url"], profile, now, tz)
-    if not data.article:
+    body = clean_body(story.nodes, record["url"], profile, now, tz, title)
+    if not declared:
         _refuse_listing(data, tree, story, body.text)
     if body.text:
         prov["body_text"] = prov["body_html"] = story.source
@@ -150,8 +153,8 @@ def find_story(tree, profile: SiteProfile) -> Story:
     articles = tree.xpath("//article")
     root = articles[0] if len(articles) == 1 else None
     scope = Scope(root if root is not None else tree)
-    selected = next((node for node in scope.select(profile.selectors["body"])
-                     if len(" ".join(node.text_content().split())) >= MIN_STORY_CHARS), None)
+    selected = next((node for node in scope.select(profile.selectors["body"])  # not a theme's empty placeholder
+                     if len(" ".join(node.text_content().split())) >= MIN_PARAGRAPH), None)
     if selected is not None and profile.family != "generic":
         return Story([selected], scope, "selector")
     found = find_main_content(tree)
@@ -186,7 +189,7 @@ def _refuse_non_article(data: sd.Structured, tree, story: Story, published: str 
         raise NotAnArticle(f"the page declares itself a {', '.join(collection)} and no article")
     if not story.nodes:
         raise NotAnArticle("no story block: no run of paragraphs under a headline")
-    if not published and (data.meta1("og:type") or "").lower() != "article":
+    if not published:
         raise NotAnArticle("no date anywhere and no article markup: a static page, not a story")
 
 
@@ -316,10 +319,6 @@ def _images(node: dict, data: sd.Structured, body_images: list[dict], featured: 
     return images
 
 
-_PHOTO_HOLDER = re.compile(r"photo|image|img|foto|figure|media|thumb|pic", re.I)
-_CAPTION = re.compile(r"caption|keterangan|ket-foto|legend", re.I)
-
-
 def _printed_caption(tree, image_url: str, canonical) -> str:
     """The caption printed with an image somewhere on the page: the figure's `figcaption`, or a caption-classed
     element in the block that holds the picture (`div.read__photo > span.read__caption`)."""
@@ -329,10 +328,10 @@ def _printed_caption(tree, image_url: str, canonical) -> str:
         if not src or not _same_image(src, image_url, canonical):
             continue
         for holder in list(img.iterancestors())[:3]:
-            if holder.tag != "figure" and not _PHOTO_HOLDER.search(holder.get("class") or ""):
+            if holder.tag != "figure" and not PHOTO_HOLDER.search(holder.get("class") or ""):
                 continue
             for candidate in holder.iter():
-                if candidate.tag == "figcaption" or _CAPTION.search(candidate.get("class") or ""):
+                if candidate.tag == "figcaption" or CAPTION_CLASS.search(candidate.get("class") or ""):
                     text = normalise_text(candidate.text_content())
                     if text:
                         return text

@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.dammit import EntitySubstitution
 from bs4.formatter import HTMLFormatter
 
+from hajar_scraper import dates
 from hajar_scraper.parsers import bylines
 from hajar_scraper.parsers.corrections import correction, is_correction
 from hajar_scraper.parsers.main_content import prune
@@ -27,11 +28,15 @@ _EMPTY_WHEN_BARE = frozenset({"figure", "blockquote", "ul", "ol", "li", "div", "
 _CONTAINERS = frozenset({"div", "section", "article", "td", "center", "main"})
 _INLINE_HOLDERS = frozenset({"span", "font"})  # old themes pour the whole story into one, split by `<br>`s
 _IMG, _AMP_IMG, _A, _BLOCKQUOTE = (frozenset({name}) for name in ("img", "amp-img", "a", "blockquote"))
-_CAPTION_HOLDERS = frozenset({"wp-caption", "photo", "image"})
-_CAPTION_CLASSES = frozenset({"wp-caption-text", "caption", "image-caption"})
+# A block holding a picture and its caption (`wp-caption`, `div.foto`, `div.read__photo`), and the caption in it
+# (`wp-caption-text`, `span.keterangan`, `span.read__caption`): class words as themes write them.
+PHOTO_HOLDER = re.compile(r"caption|photo|image|img|foto|figure|media|thumb|pic", re.I)
+CAPTION_CLASS = re.compile(r"caption|keterangan|ket-foto|legend", re.I)
 _TWEET = frozenset({"twitter-tweet"})
 INLINE = {"a", "strong", "b", "em", "i", "span", "u", "sup", "sub", "br", "small", "mark", "abbr", "time", "font"}
 
+_META_SEPARATOR = re.compile(r"\s*[|•·\n]\s*")
+_NOT_ALNUM = re.compile(r"\W|_")
 _READ_ALSO = re.compile(r"^\W*(baca|simak|lihat)\s+(juga|pula)\b|^\W*berita\s+terkait\s*:", re.I)
 # Calls to follow the outlet elsewhere, syndication notes and ad labels: never part of the story.
 _PROMO = re.compile(
@@ -59,12 +64,14 @@ class Body:
     corrections: list[dict] = field(default_factory=list)
 
 
-def clean_body(fragment, page_url: str, profile, now: datetime | None = None, tz=None) -> Body:
+def clean_body(fragment, page_url: str, profile, now: datetime | None = None, tz=None, title: str | None = None) -> Body:
     """Drop noise; lift captions, bylines, notes and signature out; keep the story's paragraphs.
 
     `fragment` is the story's HTML, or its blocks on the page's lxml tree (left untouched).
-    `tz` is the zone the page's times are read in (default: the profile's).
+    `tz` is the zone the page's times are read in (default: the profile's); `title` is the headline,
+    which an older theme prints inside the story's block.
     """
+    headline = _key(title) if title else None
     soup = BeautifulSoup(_without_noise(fragment, profile.selectors["drop"]), "lxml")
     for amp in _tags(soup, _AMP_IMG):
         amp.name = "img"
@@ -93,11 +100,15 @@ def clean_body(fragment, page_url: str, profile, now: datetime | None = None, tz
             body.corrections.append(correction(text, tz or profile.timezone, now))
             block.decompose()
             continue
-        lines = text.split("\n")
-        if all(bylines.is_byline_line(line) or bylines.is_author_note(line) or _is_noise(line) for line in lines):
-            for line in lines:
-                if bylines.is_byline_line(line):
-                    bylines.read_byline(line, body.byline)
+        if headline and _key(text) == headline:  # the headline printed again inside the story's block
+            block.decompose()
+            continue
+        parts = [part.strip() for part in _META_SEPARATOR.split(text) if part.strip()]
+        if all(bylines.is_byline_line(part) or bylines.is_author_note(part) or _is_noise(part)
+               or dates.is_date_line(part) for part in parts):
+            for part in parts:  # `Selasa, 25 Mei 2021 - 16:42 WIB | Penulis: Oddy Pratama`: the page's meta line
+                if bylines.is_byline_line(part):
+                    bylines.read_byline(part, body.byline)
             block.decompose()
             continue
         paragraphs.append((block, text))
@@ -139,6 +150,10 @@ def _without_noise(fragment, selector: str) -> str:
     drop(root, selector)
     prune(root)
     return lxml.html.tostring(root, encoding="unicode")
+
+
+def _key(text: str) -> str:
+    return _NOT_ALNUM.sub("", text.casefold())
 
 
 def _is_noise(text: str) -> bool:
@@ -277,7 +292,7 @@ def _figures(soup: BeautifulSoup, page_url: str) -> list[dict]:
         if img.parent.name == "a" and not img.parent.get_text(strip=True):  # a lightbox link, not the story's
             img.parent.unwrap()
         holder = (next((p for p in img.parents if p.name == "figure"), None)
-                  or next((p for p in img.parents if _has_class(p, _CAPTION_HOLDERS)), None))
+                  or next((p for i, p in enumerate(img.parents) if i < 3 and _class_like(p, PHOTO_HOLDER)), None))
         caption_node = _caption_node(holder) if holder else None
         caption, credit = split_credit(normalise_text(caption_node.get_text(" ")) if caption_node else "")
         if caption_node is not None and caption_node.name != "figcaption":
@@ -295,7 +310,13 @@ def _figures(soup: BeautifulSoup, page_url: str) -> list[dict]:
 
 def _caption_node(holder: Tag):
     return (next((d for d in holder.descendants if d.name == "figcaption"), None)
-            or next((d for d in holder.descendants if _has_class(d, _CAPTION_CLASSES)), None))
+            or next((d for d in holder.descendants if _class_like(d, CAPTION_CLASS)), None))
+
+
+def _class_like(tag, words: re.Pattern) -> bool:
+    """One of the tag's class words reads as `words`."""
+    value = tag.get("class") if isinstance(tag, Tag) else None
+    return bool(value) and any(words.search(v) for v in (value if isinstance(value, list) else [value]))
 
 
 def split_credit(caption: str) -> tuple[str | None, str | None]:

@@ -24,7 +24,7 @@ _POSITIVE = re.compile(r"article|body|content|entry|hentry|h-entry|main|page|pos
                        r"|read__|artikel", re.I)
 _NEGATIVE = re.compile(r"-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|foot|footnote|gdpr"
                        r"|masthead|media|meta|outbrain|promo|related|terkait|scroll|share|shoutbox|sidebar|skyscraper"
-                       r"|sponsor|shopping|tags|tool|widget|populer|popular|newsletter|byline|author|caption|teaser", re.I)
+                       r"|sponsor|shopping|tags|tool|widget|populer|popular|newsletter|byline|author|teaser", re.I)
 # Page furniture by its tag: never the story, whatever its classes say.
 SKIP = frozenset({"script", "style", "noscript", "nav", "footer", "aside", "form", "figure", "figcaption",
                   "button", "select", "textarea", "template", "svg", "iframe", "dialog", "head", "title"})

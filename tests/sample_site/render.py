@@ -28,6 +28,9 @@ DELETED_POST_PATH = "/2021/07/30/berita-yang-sudah-dihapus/"
 DELETED_POST_MODIFIED = datetime(2021, 7, 30, 2, 11, 45)
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli",
           "Agustus", "September", "Oktober", "November", "Desember")
+DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+# The plain theme's pages are windows-1252, as the outlet's older CMS served them.
+PLAIN_CHARSET = "windows-1252"
 # What wptexturize turns typographic characters into in titles and excerpts.
 _ENTITIES = str.maketrans({"–": "&#8211;", "—": "&#8212;", "‘": "&#8216;", "’": "&#8217;",
                            "“": "&#8220;", "”": "&#8221;", "…": "&#8230;"})
@@ -80,6 +83,11 @@ def id_date(dt: datetime) -> str:
     return f"{dt.day} {MONTHS[dt.month - 1]} {dt.year}"
 
 
+def id_datetime(dt: datetime) -> str:
+    """The plain theme's date line: `Selasa, 25 Mei 2021 - 16:42 WIB` (no seconds)."""
+    return f"{DAYS[dt.weekday()]}, {id_date(dt)} - {dt:%H:%M} WIB"
+
+
 def iso_local(dt: datetime) -> str:
     return f"{dt:%Y-%m-%dT%H:%M:%S}+07:00"
 
@@ -108,7 +116,7 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_env.filters.update(id_date=id_date, iso_local=iso_local, iso_utc=iso_utc, rfc822=rfc822,
+_env.filters.update(id_date=id_date, id_datetime=id_datetime, iso_local=iso_local, iso_utc=iso_utc, rfc822=rfc822,
                     wp_text=wp_text, cdata=cdata)
 
 
@@ -197,6 +205,50 @@ def render_article_page(article: Article, articles: Catalog | Iterable[Article],
         body_class=f"post-template-default single single-post postid-{a.id} single-format-standard",
         post_class=post_class(a, catalog), categories=[catalog.category(n) for n in a.categories],
         tags=[catalog.tag(n) for n in a.tags], content=entry_content(a, catalog, base), older=older, newer=newer)
+
+
+def plain_story(a: Article, catalog: Catalog, base: str) -> Markup:
+    """The inside of the plain theme's div.isi-berita, as an older CMS stored it: the first half of the
+    paragraphs as `<p>`, the rest as bare text separated by `<br><br>`; "Baca Juga" links as their own `<p>`."""
+    split = math.ceil(len(a.paragraphs) / 2)
+    links: dict[int, list[Article]] = {}
+    for link in a.baca_juga:
+        if link.id in catalog.by_id:
+            links.setdefault(link.after, []).append(catalog.by_id[link.id])
+    lines: list[str] = []
+    run: list[str] = []  # bare paragraphs waiting to be joined by <br><br>
+
+    def close_run() -> None:
+        if run:
+            lines.append("<br><br>\n".join(run))
+            run.clear()
+
+    for number, text in enumerate(a.paragraphs, start=1):
+        if number <= split:
+            lines.append(f"<p>{escape(text)}</p>")
+        else:
+            run.append(str(escape(text)))
+        for other in links.get(number, []):
+            close_run()
+            lines.append(f'<p><b>Baca Juga: <a href="{escape(base + other.path)}">{escape(other.title)}</a></b></p>')
+    close_run()
+    if a.signature:
+        lines.append(f"<p>({escape(a.signature)})</p>")
+    if a.editor:
+        lines.append(f"<p>Editor: {escape(a.editor)}</p>")
+    return Markup("\n".join(lines))
+
+
+def render_plain_article_page(article: Article, articles: Catalog | Iterable[Article], base_url: str) -> bytes:
+    """The post page in the outlet's older, plain theme, as windows-1252 bytes: no JSON-LD, no og:/article:
+    meta, the headline in h2.post-title (the logo is the page's h1), the date printed as text beside it,
+    the story in div.isi-berita. Characters windows-1252 lacks are written as character references."""
+    catalog, base, a = _catalog(articles), base_url.rstrip("/"), article
+    html = _render(
+        "plain_single.html", catalog, base, current=a, a=a, page_title=f"{a.title} | {SITE_NAME}",
+        category=catalog.category(a.categories[0]), tags=[catalog.tag(n) for n in a.tags],
+        story=plain_story(a, catalog, base), related=catalog.related(a), charset=PLAIN_CHARSET)
+    return html.encode(PLAIN_CHARSET, errors="xmlcharrefreplace")
 
 
 def render_listing(catalog: Catalog, base: str, *, path: str, title: str, heading: str, body_class: str,

@@ -38,6 +38,8 @@ ROBOTS_TXT = "User-agent: *\nDisallow: /wp-admin/\nAllow: /wp-admin/admin-ajax.p
 # the REST API and feeds. Turning them off makes the discovery fallbacks testable.
 PLUGINS = ("core", "yoast", "news", "rest", "feed")
 DEFAULT_PLUGINS = ("core", "rest", "feed")
+# How post pages look: today's WordPress theme, or the outlet's older plain one (a theme change to crawl through).
+THEMES = ("wordpress", "plain")
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class _Settings:
     plugins: frozenset = frozenset(DEFAULT_PLUGINS)
     flaky: dict = None  # path -> failures still to serve (429 with Retry-After, then 503)
     missing: str = "404"  # how a removed post answers: 404, soft404 (200 not-found page) or home (301 to /)
+    theme: str = "wordpress"  # how post pages look: wordpress, or plain (windows-1252, no structured data)
 
 
 SETTINGS = web.AppKey("settings", _Settings)
@@ -61,9 +64,12 @@ def _catalog(request: web.Request) -> Catalog:
     return request.app[SETTINGS].store.catalog()
 
 
-def _html(request: web.Request, text: str, status: int = 200, links: tuple[str, ...] = ()) -> web.Response:
+def _html(request: web.Request, text: str | bytes, status: int = 200, links: tuple[str, ...] = (),
+          charset: str = "UTF-8") -> web.Response:
+    """An HTML response; bytes are sent as they are, labelled with `charset`."""
     api = f'<{_base(request)}/wp-json/>; rel="https://api.w.org/"'
-    return web.Response(text=text, status=status, content_type="text/html", charset="UTF-8",
+    body = text if isinstance(text, bytes) else text.encode(charset)
+    return web.Response(body=body, status=status, content_type="text/html", charset=charset,
                         headers={"Link": ", ".join((api, *links))})
 
 
@@ -149,6 +155,9 @@ async def single(request: web.Request) -> web.Response:
         raise web.HTTPMovedPermanently(f"{base}{article.path}")
     links = (f'<{base}/wp-json/wp/v2/posts/{article.id}>; rel="alternate"; type="application/json"',
              f"<{base}/?p={article.id}>; rel=shortlink")
+    if request.app[SETTINGS].theme == "plain":
+        return _html(request, render.render_plain_article_page(article, catalog, base), links=links,
+                     charset=render.PLAIN_CHARSET)
     return _html(request, render_article_page(article, catalog, base), links=links)
 
 
@@ -348,15 +357,17 @@ async def rest_no_route(request: web.Request) -> web.Response:
 
 
 def make_app(data_dir: Path = DEFAULT_DATA_DIR, public_url: str | None = None,
-             plugins=DEFAULT_PLUGINS, flaky=(), missing: str = "404") -> web.Application:
+             plugins=DEFAULT_PLUGINS, flaky=(), missing: str = "404", theme: str = "wordpress") -> web.Application:
     """The site's aiohttp app; absolute URLs use public_url (an origin) or else the request's own origin."""
+    if theme not in THEMES:
+        raise ValueError(f"unknown theme {theme!r}; known: {', '.join(THEMES)}")
     app = web.Application(middlewares=[
         _themed_errors,
         _plugins_and_faults,
         web.normalize_path_middleware(append_slash=True, redirect_class=web.HTTPMovedPermanently),
     ])
     app[SETTINGS] = _Settings(Store(data_dir), public_url.rstrip("/") if public_url else None,
-                              frozenset(plugins), {path: 2 for path in flaky}, missing)
+                              frozenset(plugins), {path: 2 for path in flaky}, missing, theme)
     archive_kind = "{kind:category|tag|author}/{slug:[^/]+}"
     app.router.add_routes([
         web.get("/", home),
@@ -412,6 +423,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="answer 429 (Retry-After: 1), then 503, before serving PATH")
     parser.add_argument("--missing", choices=("404", "soft404", "home"), default="404",
                         help="how a removed post answers")
+    parser.add_argument("--theme", choices=THEMES, default="wordpress",
+                        help="how post pages look: today's WordPress theme, or an older plain one "
+                             "(windows-1252, no JSON-LD or og: meta, headline in h2.post-title)")
     args = parser.parse_args(argv)
     plugins = [p for p in args.plugins.split(",") if p]
     if set(plugins) - set(PLUGINS):
@@ -421,7 +435,8 @@ def main(argv: list[str] | None = None) -> int:
         load_articles(args.data)  # fail before announcing a URL that would only answer 500
     except (OSError, ValueError) as exc:
         parser.exit(2, f"error: {exc}\n")
-    asyncio.run(_serve(make_app(args.data, args.public_url, plugins, args.flaky, args.missing), args.host, args.port))
+    app = make_app(args.data, args.public_url, plugins, args.flaky, args.missing, args.theme)
+    asyncio.run(_serve(app, args.host, args.port))
     return 0
 
 

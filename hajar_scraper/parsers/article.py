@@ -11,7 +11,7 @@ import lxml.html
 from lxml import etree
 from lxml.etree import ParserError
 
-from hajar_scraper.parsers import bylines
+from hajar_scraper.parsers import bylines, nearby
 from hajar_scraper.parsers import structured as sd
 from hajar_scraper.parsers.body import CAPTION_CLASS, PHOTO_HOLDER, clean_body, split_credit
 from hajar_scraper.parsers.main_content import MIN_PARAGRAPH, MIN_STORY_CHARS, find_main_content, teaser_count
@@ -102,7 +102,8 @@ def parse_page(html: str, url: str, profile: SiteProfile, fetched_at: str | None
                              ("jsonld", lambda: next(iter(sd.names(node.get("editor"), data)), None)),
                              ("selector", lambda: bylines.clean_name(_first_text(scope, sel["editor"]) or "")),
                              ("text", lambda: body.byline.editor))
-    authors, source = bylines.choose_authors(_author_candidates(node, data, scope, sel["authors"], body),
+    authors, source = bylines.choose_authors(_author_candidates(node, data, scope, sel["authors"], body, tree,
+                                                                headlines),
                                              record["editor"],
                                              (*profile.outlet_names, profile.name, data.meta1("og:site_name") or ""))
     record["authors"] = authors
@@ -120,7 +121,7 @@ def parse_page(html: str, url: str, profile: SiteProfile, fetched_at: str | None
         if record[name]:
             prov[name] = "text"
     featured = _featured(scope, sel["featured"], record["url"])
-    record["images"] = _images(node, data, body.images, featured, record["url"], prov, tree)
+    record["images"] = _images(node, data, body.images, featured, record["url"], prov, tree, headlines)
     record["language"] = _pick(prov, "language",
                                ("jsonld", lambda: _lang(node.get("inLanguage"))),
                                ("meta", lambda: _lang(data.lang) or _lang(data.meta1("og:locale")))) or profile.language
@@ -260,12 +261,13 @@ def _pick(prov: dict, field: str, *options):
     return None
 
 
-def _author_candidates(node: dict, data: sd.Structured, scope: Scope, selector: str, body):
+def _author_candidates(node: dict, data: sd.Structured, scope: Scope, selector: str, body, tree, headlines):
     """`(source, names)` in trust order, each read only when `choose_authors` gets that far."""
     yield "jsonld", sd.names(node.get("author"), data)
     yield "meta", [a for a in [data.meta1("author")] if a and "://" not in a]
     yield "selector", _texts(scope, selector)
     yield "text", body.byline.authors
+    yield "text", bylines.printed_byline(tree, headlines).authors
 
 
 def _url(data: sd.Structured, fetched_url: str, prov: dict) -> str:
@@ -282,7 +284,7 @@ def _url(data: sd.Structured, fetched_url: str, prov: dict) -> str:
 
 
 def _images(node: dict, data: sd.Structured, body_images: list[dict], featured: dict | None, url: str,
-            prov: dict, tree) -> list[dict]:
+            prov: dict, tree, headlines: list) -> list[dict]:
     """Lead image first (JSON-LD, og:image, then the theme's featured image), then the story's figures, once each.
 
     The theme shows the lead's caption under the featured image, so a lead without one takes it from there,
@@ -298,6 +300,8 @@ def _images(node: dict, data: sd.Structured, body_images: list[dict], featured: 
         lead, source = {"url": data.meta1("og:image"), "caption": None, "credit": None}, "meta"
     elif featured:
         lead, source = featured, "selector"
+    elif not body_images and (printed := _printed_lead(tree, headlines, url)) is not None:
+        lead, source = printed, "text"
     images = []
     lead_url = absolute_url(lead["url"], base=url) if lead else None
     if lead_url:
@@ -317,6 +321,19 @@ def _images(node: dict, data: sd.Structured, body_images: list[dict], featured: 
             seen.add(canonical(image["url"]))
             images.append(image)
     return images
+
+
+def _printed_lead(tree, headlines: list, url: str) -> dict | None:
+    """The photo an older theme prints under the headline, outside the story's block (`div.foto`); not an avatar."""
+    for element in nearby.around(tree, headlines, bylines.BYLINE_WINDOW):
+        holders = list(element.iterancestors())[:3]
+        if element.tag == "img" and "avatar" not in (element.get("class") or "") and any(
+                a.tag == "figure" or PHOTO_HOLDER.search(a.get("class") or "") for a in holders):
+            src = next((element.get(a) for a in ("data-src", "data-lazy-src", "src")
+                        if element.get(a) and not element.get(a).startswith("data:")), None)
+            if src and (src := absolute_url(src.strip(), base=url)):
+                return {"url": src, "caption": None, "credit": None}
+    return None
 
 
 def _printed_caption(tree, image_url: str, canonical) -> str:

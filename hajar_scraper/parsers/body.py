@@ -35,7 +35,6 @@ CAPTION_CLASS = re.compile(r"caption|keterangan|ket-foto|legend", re.I)
 _TWEET = frozenset({"twitter-tweet"})
 INLINE = {"a", "strong", "b", "em", "i", "span", "u", "sup", "sub", "br", "small", "mark", "abbr", "time", "font"}
 
-_META_SEPARATOR = re.compile(r"\s*[|•·\n]\s*")
 _NOT_ALNUM = re.compile(r"\W|_")
 _READ_ALSO = re.compile(r"^\W*(baca|simak|lihat)\s+(juga|pula)\b|^\W*berita\s+terkait\s*:", re.I)
 # Calls to follow the outlet elsewhere, syndication notes and ad labels: never part of the story.
@@ -103,7 +102,7 @@ def clean_body(fragment, page_url: str, profile, now: datetime | None = None, tz
         if headline and _key(text) == headline:  # the headline printed again inside the story's block
             block.decompose()
             continue
-        parts = [part.strip() for part in _META_SEPARATOR.split(text) if part.strip()]
+        parts = [part.strip() for part in bylines.META_SEPARATOR.split(text) if part.strip()]
         if all(bylines.is_byline_line(part) or bylines.is_author_note(part) or _is_noise(part)
                or dates.is_date_line(part) for part in parts):
             for part in parts:  # `Selasa, 25 Mei 2021 - 16:42 WIB | Penulis: Oddy Pratama`: the page's meta line

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from hajar_scraper.parsers import nearby
 from hajar_scraper.record import normalise_text
 
 AUTHOR_LABELS = ("penulis", "reporter", "oleh", "laporan", "pewarta", "wartawan", "kontributor")
@@ -20,6 +21,9 @@ _EMAIL = re.compile(r"\S+@\S+")
 PLACEHOLDERS = {"admin", "administrator", "redaksi", "tim redaksi", "redaktur", "editor", "webmaster",
                 "author", "penulis", "humas", "tim", "team", "wartawan", "kontributor", "rilis"}
 MAX_BYLINE_CHARS = 160
+# Parts of a theme's meta line: `Selasa, 25 Mei 2021 - 16:42 WIB | Penulis: Oddy Pratama`.
+META_SEPARATOR = re.compile(r"\s*[|•·\n]\s*")
+BYLINE_WINDOW = 30  # elements after the headline a theme prints its byline in
 
 
 @dataclass
@@ -36,6 +40,18 @@ def is_byline_line(text: str) -> bool:
 
 
 _AUTHOR_NOTE = re.compile(r"^\W*(?:\*\s*)?(?:penulis|the writer|the author)\s+(?:adalah|merupakan|is)\s", re.I)
+
+
+def printed_byline(tree, anchors) -> Byline:
+    """The byline a theme prints under the headline, outside the story's block (`div.penulis`)."""
+    found = Byline()
+    for _, text in nearby.lines(tree, anchors, MAX_BYLINE_CHARS, BYLINE_WINDOW):
+        for part in META_SEPARATOR.split(text):
+            if is_byline_line(part.strip()):
+                read_byline(part.strip(), found)
+        if found.authors:
+            break
+    return found
 
 
 def is_author_note(text: str) -> bool:

@@ -18,6 +18,7 @@ import re
 from datetime import datetime, timedelta, timezone, tzinfo
 
 from hajar_scraper import dates
+from hajar_scraper.parsers import nearby
 
 TOLERANCE = timedelta(days=1)
 CONFLICT_SUFFIX = "_conflict"
@@ -34,7 +35,6 @@ MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "la
 # A time written as ISO but broken (`2015-11-05 T10:08:58Z`, detik's local time marked Z): its Z is not trusted.
 _SLOPPY_ISO = re.compile(r"^(\d{4}-\d\d-\d\d)\s*T?\s*(\d\d)[:-](\d\d)[:-](\d\d)Z$")
 MAX_LINE = 120  # a date line is short; longer text is a sentence of the story
-WINDOW = 80  # elements read after an anchor (a quarter of it before)
 # A line that dates a revision, not the publication: `Diperbarui 8 Maret 2023`, `Last updated …`, `Aktualisiert …`.
 _UPDATED = re.compile(r"\b(?:diperbarui|diperbaharui|direvisi|pembaruan|update[ds]?|updated|aktualisiert|modifi[ée]|"
                       r"actualizado|edited)\b", re.I)
@@ -96,33 +96,9 @@ def visible_time(nodes, tz, now: datetime | None) -> str | None:
 
 
 def printed_date(tree, anchors, tz, now: datetime | None, within: bool = False) -> str | None:
-    """The date a reader sees by the headline or the story's start: the nearest short line after it
-    (the byline's), else before it.
-
-    Only a window around each anchor is read: a page also prints today's date in its top bar and
-    other stories' dates in its lists. `within` reads only the anchors themselves (a `<title>`).
-    """
-    anchors = [anchor for anchor in anchors if anchor is not None]
-    if not anchors:
-        return None
-    elements = [e for e in tree.iter() if isinstance(e.tag, str)]
-    places = {element: at for at, element in enumerate(elements)}
-    for anchor in anchors:
-        found = _near(elements, places.get(anchor), tz, now, 0 if within else WINDOW)
-        if found:
-            return found
-    return None
-
-
-def _near(elements: list, at: int | None, tz, now: datetime | None, window: int) -> str | None:
-    if at is None:
-        return None
-    after = elements[at:at + 1 + window]
-    before = elements[max(0, at - window // 4):at][::-1]
-    anchor = elements[at]
-    for element in (*after, *before):
-        if element.tag in ("script", "style", "noscript", "option", "select") or _in_teaser(element, anchor):
-            continue
+    """The date a reader sees by the headline or the story's start: the nearest line that is one
+    (a `<time>`, the byline's date). `within` reads only the anchors themselves (a `<title>`)."""
+    for element in nearby.around(tree, anchors, 0 if within else nearby.WINDOW):
         if element.tag == "time" and element.get("datetime"):
             found = machine_time(element.get("datetime"), tz)
             if found and dates.plausible(found, now):
@@ -139,18 +115,6 @@ def _near(elements: list, at: int | None, tz, now: datetime | None, window: int)
         if dates.plausible(found, now):
             return found
     return None
-
-
-def _in_teaser(element, anchor) -> bool:
-    """Inside another story's teaser (a list item or an `<article>` apart from the anchor's, linking away):
-    its date is that story's."""
-    for holder in (element, *element.iterancestors("li", "article")):
-        if holder.tag not in ("li", "article"):
-            continue
-        if holder.tag == "article" and (holder is anchor or any(a is holder for a in anchor.iterancestors())):
-            return False
-        return any((a.get("href") or "#")[:1] != "#" for a in holder.iter("a"))
-    return False
 
 
 def choose_time(prov: dict, field: str, candidates, now: datetime | None = None, tz=DEFAULT_ZONE) -> str | None:

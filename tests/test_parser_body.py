@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from hajar_scraper.parsers import parse_article
 from hajar_scraper.parsers.body import clean_body, split_credit
 from hajar_scraper.sites import GENERIC, get_profile
 
@@ -91,3 +94,24 @@ def test_long_story_paragraphs_that_open_like_noise_stay():
              "0812 7400 1234 pada hari kerja, kata kepala dinas. Pendaftaran dibuka hingga akhir bulan dan "
              "berkas dapat diserahkan langsung ke kantor kecamatan masing-masing tanpa dipungut biaya apa pun.")
     assert clean(f"<p>{story}</p>").text == story
+
+
+@pytest.mark.parametrize(("head", "links", "expected"), [
+    # WordPress `<!--nextpage-->`: `rel=next` in the head and "Halaman: 2" under the story.
+    ('<link rel="next" href="https://hajarnews.com/2021/05/25/jembatan/2/">',
+     '<div class="page-links">Halaman: <a href="https://hajarnews.com/2021/05/25/jembatan/2/">2</a></div>',
+     "https://hajarnews.com/2021/05/25/jembatan/2/"),
+    # Kompas and Tribun: `?page=2`, "Selanjutnya".
+    ("", '<div class="paging"><a href="?page=2">Selanjutnya</a></div>',
+     "https://hajarnews.com/2021/05/25/jembatan/?page=2"),
+    # A story that is whole: the link to the next story is no page of this one.
+    ('<link rel="next" href="https://hajarnews.com/2021/05/26/pasar/">', "", None),
+])
+def test_a_story_split_over_pages_says_where_it_continues(head, links, expected):
+    story = "".join(f"<p>Paragraf {i} dari cerita jembatan yang rusak, cukup panjang untuk dibaca.</p>" for i in range(5))
+    html = (f'<html><head>{head}<meta property="article:published_time" content="2021-05-25T10:00:00+07:00">'
+            f'</head><body><article><h1 class="entry-title">Jembatan Rusak</h1><div class="entry-content">{story}'
+            f"{links}</div></article></body></html>")
+    record = parse_article(html, "https://hajarnews.com/2021/05/25/jembatan/", site="hajarnews")
+    assert record["provenance"].get("body_text_next_page") == expected
+    assert "Selanjutnya" not in record["body_text"] and "Halaman" not in record["body_text"]

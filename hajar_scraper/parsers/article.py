@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 from datetime import datetime
 from functools import lru_cache
 
@@ -95,6 +96,8 @@ def parse_page(html: str, url: str, profile: SiteProfile, fetched_at: str | None
         _refuse_listing(data, tree, story, body.text)
     if body.text:
         prov["body_text"] = prov["body_html"] = story.source
+    if next_page := _next_page(tree, story.nodes, record["url"]):
+        prov["body_text_next_page"] = next_page  # a story split over pages: this record holds its first
     record.update(body_text=body.text, body_html=body.html, dateline=body.dateline, signature=body.signature,
                   corrections=body.corrections)
     scope = story.scope
@@ -268,6 +271,31 @@ def _author_candidates(node: dict, data: sd.Structured, scope: Scope, selector: 
     yield "selector", _texts(scope, selector)
     yield "text", body.byline.authors
     yield "text", bylines.printed_byline(tree, headlines).authors
+
+
+_PAGE_WORDS = re.compile(r"^\W*(?:halaman\s*)?(?:2|selanjutnya|berikutnya|next|lanjut|»|›)\W*$", re.I)
+_PAGE_SUFFIX = re.compile(r"^/?(?:\d{1,2}|all)/?$")
+_PAGE_QUERY = re.compile(r"(?:^|&)(?:page|halaman|hal|pg|p)=\d{1,2}(?:&|$)")
+
+
+def _next_page(tree, nodes: list, url: str) -> str | None:
+    """The next page of a story an outlet splits over several (`halaman 2`, WordPress's `<!--nextpage-->`):
+    a `rel=next` link, or a pagination link in the story, to this very story's path with a page number."""
+    links = [link.get("href") for link in tree.iter("link") if "next" in (link.get("rel") or "").lower().split()]
+    links += [a.get("href") for node in nodes for a in node.iter("a") if _PAGE_WORDS.match(a.text_content() or "")]
+    base = urlsplit(url)
+    for href in filter(None, links):
+        target = absolute_url(href.strip(), base=url)
+        if not target:
+            continue
+        parts = urlsplit(target)
+        if parts.netloc != base.netloc or parts.path.rstrip("/") == base.path.rstrip("/") and not _PAGE_QUERY.search(
+                parts.query):
+            continue
+        if parts.path.startswith(base.path.rstrip("/")) and (
+                _PAGE_SUFFIX.match(parts.path[len(base.path.rstrip("/")):]) or _PAGE_QUERY.search(parts.query)):
+            return target
+    return None
 
 
 def _url(data: sd.Structured, fetched_url: str, prov: dict) -> str:

@@ -26,7 +26,7 @@ START = datetime(2025, 6, 1, 8, 0)
 
 
 class Articles:
-    """Deterministic synthetic articles: the record of DESIGN §2 and the stems the search index holds.
+    """Deterministic synthetic articles: the record (docs/record.md) and the stems the search index holds.
 
     Bodies are a paragraph of the story's own words plus 4-5 from a pool of 20,000 Zipf paragraphs, so a million articles are
     cheap to make while every word keeps its expected number of hits; only co-occurrence of two

@@ -2,7 +2,7 @@
 
 Page sets: every site's fixture pages (tests/fixtures/<site>/*.html with a .json beside it), the
 sample site's articles rendered by tests/sample_site, the same pages grown to a real page's size
-with theme chrome (DESIGN measured 171 KB on average; ours are ~18 KB), and any saved pages given
+with theme chrome (real news pages average 171 KB; ours are ~18 KB), and any saved pages given
 by path. Rejected pages count: rejecting a listing is part of the parser's job.
 
     python bench/parse.py [--repeat 5] [--profile] [SAVED_PAGE_OR_DIR ...]

@@ -1,4 +1,4 @@
-"""The SQLite archive (DESIGN §3): schema, upserts, versions and full-text search, via sqlite-utils."""
+"""The SQLite archive (docs/record.md §5): schema, upserts, versions and full-text search, via sqlite-utils."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from typing import Any
 
 @dataclass
 class ArticleItem:
-    """A parsed article; `record` follows DESIGN §2; `page_url` is the fetch it was parsed from;
+    """A parsed article; `record` follows docs/record.md; `page_url` is the fetch it was parsed from;
     `prepared` its write as far as the parsing process computed it (`archive.Prepared`)."""
 
     record: dict

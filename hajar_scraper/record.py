@@ -1,4 +1,4 @@
-"""The article record of DESIGN §2: its fields, its checks and its typed rejections."""
+"""The article record of docs/record.md: its fields, its checks and its typed rejections."""
 
 from __future__ import annotations
 

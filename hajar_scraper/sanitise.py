@@ -1,4 +1,4 @@
-"""The one HTML sanitiser: DESIGN's allow-list, applied with nh3 wherever story HTML is written or shown."""
+"""The one HTML sanitiser: docs/record.md's allow-list, applied with nh3 wherever story HTML is written or shown."""
 
 from __future__ import annotations
 

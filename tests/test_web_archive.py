@@ -29,7 +29,7 @@ DANGER = ("<script", "onerror", "onclick", "onload", "javascript:", "<iframe", "
 
 
 def make_record(spec: dict, version: int = 1) -> dict:
-    """A record of DESIGN §2 from a short fixture spec (tests/fixtures/web/articles.json)."""
+    """A record (docs/record.md) from a short fixture spec (tests/fixtures/web/articles.json)."""
     body = spec["body_text_v2"] if version == 2 else spec["body_text"]
     paragraphs = body.split("\n\n")
     return {

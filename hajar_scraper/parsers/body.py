@@ -16,7 +16,7 @@ from bs4.formatter import HTMLFormatter
 from hajar_scraper import dates
 from hajar_scraper.parsers import bylines
 from hajar_scraper.parsers.corrections import correction, is_correction
-from hajar_scraper.parsers.main_content import prune
+from hajar_scraper.parsers.main_content import AD_LABEL, prune
 from hajar_scraper.parsers.selectors import drop
 from hajar_scraper.sanitise import sanitise
 from hajar_scraper.urls import absolute_url
@@ -42,7 +42,7 @@ _PROMO = re.compile(
     r"^\W*(?:ikuti|dapatkan|gabung|bergabung|follow|klik|simak)\b.{0,120}"
     r"(?:google news|telegram|whatsapp|instagram|youtube|channel|saluran|berita terkini|update berita)"
     r"|^\W*baca berita .{0,60} lainnya di\b|^\W*artikel ini telah tayang di\b|^\W*copyright\b|^\W*©"
-    r"|^\W*(?:advertisement|iklan|scroll to continue with content|-+\s*advertisement\s*-+)\W*$",
+    r"|^\W*scroll to continue with content\W*$",
     re.I,
 )
 MAX_NOISE_CHARS = 250  # a longer paragraph opening "Lihat juga" or "Dapatkan … WhatsApp" is the story's own
@@ -156,7 +156,7 @@ def _key(text: str) -> str:
 
 
 def _is_noise(text: str) -> bool:
-    return len(text) < MAX_NOISE_CHARS and bool(_READ_ALSO.match(text) or _PROMO.match(text))
+    return len(text) < MAX_NOISE_CHARS and bool(_READ_ALSO.match(text) or _PROMO.match(text) or AD_LABEL.match(text))
 
 
 def _tags(node, names: frozenset[str]) -> list[Tag]:

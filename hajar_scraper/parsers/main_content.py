@@ -306,8 +306,9 @@ def _with_siblings(top, ranked: dict) -> list:
 
 # Pruning the story ---------------------------------------------------------------------------------
 _SHARE = re.compile(r"(?:\b|_)(?:share|sharedaddy|social)(?:\b|_)", re.I)
-_AD_WORDS = re.compile(r"^(?:ad(?:vertising|vertisement)?|iklan|pub(?:licité)?|werb(?:ung)?|anzeige|anuncio|广告|Реклама)"
-                       r"(?:\s*\d+)?$", re.I)
+# An ad's label standing alone (`Advertisement 2`, `Iklan`, `reklama`): the words of the languages seen on real pages.
+AD_LABEL = re.compile(r"^\W*(?:ad(?:vertising|vertisement)?|iklan|pub(?:licité|licidad)?|pubblicità|werb(?:ung)?|anzeige"
+                      r"|reklam[ae]?|annonce|advertentie|anuncio|广告|Реклама)(?:\s*\d+)?\W*$", re.I)
 _PRUNED_TAGS = ("nav", "aside", "footer", "form", "button", "select", "textarea", "input", "iframe", "object", "embed",
                 "dialog", "noscript")
 _CONDITIONAL = ("div", "section", "ul", "ol", "table", "form", "fieldset", "header")
@@ -396,7 +397,7 @@ def _junk(node) -> bool:
     text = _text(node)
     if text.count(",") >= 10:
         return False
-    if _AD_WORDS.match(text):
+    if AD_LABEL.match(text):
         return True
     if node.tag == "table" and _data_table(node) or any(a.tag in ("table", "code", "pre") for a in node.iterancestors()):
         return False

@@ -23,6 +23,7 @@ from hajar_scraper.urls import host_of
 # `Judul - Situs`, `Situs | Judul`, `KapanLagi.com: Judul`, `Judul » Situs`, `Judul :: Situs`
 _SEPARATOR = re.compile(r"\s+[-–—|»•·~/]\s+|\s*\|\s*|(?<=\S):\s+|\s+::\s+")
 _SEPARATOR_CHARS = " -–—|»•·~/:"
+_AFFIX_SEPARATOR = re.compile(r"\s+[|»•·]\s+|\s*\|\s*")  # what sets a section or site apart; a colon opens a kicker
 _NOT_ALNUM = re.compile(r"\W|_")
 _SECOND_LEVEL = {"co", "or", "ac", "go", "web", "my", "sch", "net", "com", "org"}
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*);", re.I)
@@ -72,8 +73,10 @@ def choose_title(prov: dict, page_titles, scope: Scope, tree, names: set[str], s
             headings.append((text, node))
     if machine:
         source, title = machine[0]
-        prov["title"] = source
-        return title, [node for text, node in headings if agree(key_of(text), key_of(title))]
+        printed = [(text, node) for text, node in headings if agree(key_of(text), key_of(title))]
+        shorter = next((text for text, _ in printed if _affix_of(title, text)), None)
+        prov["title"] = "selector" if shorter else source
+        return shorter or title, [node for _, node in printed]
     page_title = clean_title(tree.findtext(".//title"), names)
     for text, node in headings:
         if page_title is None or agree(key_of(text), key_of(page_title)):
@@ -83,6 +86,14 @@ def choose_title(prov: dict, page_titles, scope: Scope, tree, names: set[str], s
         prov["title"] = "text"
         return page_title, []
     return None, []
+
+
+def _affix_of(title: str, heading: str) -> bool:
+    """The machine title is the printed headline plus one separated part (a section or a site name the
+    outlet's names do not list, `Judul | Sport`): the headline is the title."""
+    parts = [part for part in _AFFIX_SEPARATOR.split(title) if part.strip()]
+    return len(parts) > 1 and key_of(heading) in (key_of(title[: title.rfind(parts[-1])]),
+                                                  key_of(title[title.find(parts[0]) + len(parts[0]):]))
 
 
 def agree(key: str, other: str) -> bool:

@@ -227,6 +227,11 @@ def main(argv: list[str] | None = None) -> int:
         print("\nRejected by the project:")
         for reason, count in rejections.most_common():
             print(f"- {count} × {reason}")
+    unlabelled = [p for p in pages if not any(p.truth.get(k) is not None for k in ("title", "published_at", "body"))]
+    if unlabelled:
+        got = [predictions["project"][p.id] for p in unlabelled]
+        print(f"\nPages without truth ({len(unlabelled)}): {sum(bool(g.rejected) for g in got)} rejected, "
+              f"{sum(bool(g.title and g.published_at) for g in got)} with a title and a date found.")
     print("\nTargets:")
     print("\n".join(targets(results["project"], results.get("trafilatura"))))
     if args.write_floors:

@@ -367,9 +367,12 @@ def _printed_lead(tree, headlines: list, url: str) -> dict | None:
 def _printed_caption(tree, image_url: str, canonical) -> str:
     """The caption printed with an image somewhere on the page: the figure's `figcaption`, or a caption-classed
     element in the block that holds the picture (`div.read__photo > span.read__caption`)."""
+    name = _file_name(image_url)
     for img in tree.iter("img"):
         src = next((img.get(a) for a in ("data-src", "data-lazy-src", "data-original", "src") if img.get(a)), None)
-        src = absolute_url(src.strip(), base=image_url) if src and not src.startswith("data:") else None
+        if not src or src.startswith("data:") or _file_name(src) != name:  # the cheap test before canonicalising
+            continue
+        src = absolute_url(src.strip(), base=image_url)
         if not src or not _same_image(src, image_url, canonical):
             continue
         for holder in list(img.iterancestors())[:3]:
@@ -395,6 +398,11 @@ def _featured(scope: Scope, selector: str, url: str) -> dict | None:
                 caption, credit = split_credit(text)
                 return {"url": src, "caption": caption, "credit": credit}
     return None
+
+
+def _file_name(url: str) -> str:
+    """The image's file name without WordPress's size suffix: two addresses of one picture share it."""
+    return _SIZE_SUFFIX.sub("", url.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1])
 
 
 def _same_image(one: str, other: str, canonical=canonical_url) -> bool:

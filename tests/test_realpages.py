@@ -82,14 +82,22 @@ def test_measure_holds_its_floor(scored, source, measure):
         pytest.fail(verdict + "\n" + _worse_pages(in_source, measure, predictions, scores), pytrace=False)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "the parser still rejects 2 pages with a truth body: fundus-kr-HankookIlbo_2026_01_29 (not_article: no story "
-    "block) and readability-table-style-attributes (not_article: no date anywhere and no article markup)"))
-def test_no_page_with_a_truth_body_is_rejected(scored):
+# Rejected for want of what the page itself never gives, and said so in the closing note of the real-pages
+# issue: a Next.js page whose story is only in its script payload (no HTML story at all, trafilatura finds
+# none either), and a 2002 essay page that prints no date anywhere (the record requires one).
+KNOWN_REJECTIONS = {
+    "fundus-kr-HankookIlbo_2026_01_29": "missing_field: required field 'body_text' is missing: no content block found",
+    "readability-table-style-attributes": "not_article: no date anywhere and no article markup: a static page, "
+                                          "not a story",
+}
+
+
+def test_no_page_with_a_truth_body_is_rejected_but_the_known_ones(scored):
     pages, _, predictions, _ = scored
-    rejected = [f"{page.source}/{page.id}: {predictions[page.id].rejected}" for page in pages
-                if page.truth.get("body") is not None and predictions[page.id].rejected]
-    assert not rejected, f"{len(rejected)} pages with a truth body rejected (expected 0):\n" + "\n".join(rejected)
+    rejected = {page.id: predictions[page.id].rejected for page in pages
+                if page.truth.get("body") is not None and predictions[page.id].rejected}
+    unexpected = {page_id: why for page_id, why in rejected.items() if KNOWN_REJECTIONS.get(page_id) != why}
+    assert not unexpected, "pages with a truth body rejected:\n" + "\n".join(f"{k}: {v}" for k, v in unexpected.items())
 
 
 def _worse_pages(pages, measure: str, predictions, scores) -> str:

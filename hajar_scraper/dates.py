@@ -141,7 +141,9 @@ def to_site_time(value: str | datetime, tz: str = "Asia/Jakarta", *, naive_tz: s
 def read_machine(value: str) -> datetime:
     """A machine date as written (aware when it names its zone); DateError when unreadable."""
     try:
-        return _read_machine(value)
+        moment = _read_machine(value)
+        moment.utcoffset()  # an offset of a day or more (`+99:00`) reads, and fails only when used
+        return moment
     except (TypeError, ValueError, IndexError, OverflowError):
         raise DateError(f"cannot read date from {value!r}") from None
 

@@ -31,11 +31,13 @@ def canonical_url(url: str, base: str | None = None) -> str:
 
 
 def absolute_url(url: str, base: str | None = None) -> str | None:
-    """`canonical_url`, or None for an address that cannot be one (`http://[`, a port past 65535)."""
+    """`canonical_url` of a web address, or None for one that cannot be fetched from the web: malformed
+    (`http://[`, a port past 65535) or of another scheme (`javascript:`, `data:`, `ftp:`)."""
     try:
-        return canonical_url(url, base=base)
+        found = canonical_url(url, base=base)
     except ValueError:
         return None
+    return found if urlsplit(found).scheme in ("http", "https") else None
 
 
 def _query_keys(url: str) -> list[str]:

@@ -255,6 +255,12 @@ def test_a_cms_empty_day_is_no_date():
         to_site_time("0000-00-00")
 
 
+def test_an_offset_of_a_day_or_more_is_no_date():
+    """Found by tests/test_fuzz.py: `+99:00` reads as ISO and fails only when the offset is used."""
+    with pytest.raises(DateError):
+        read_machine("2021-05-25T10:00:00+99:00")
+
+
 def test_relative_now_in_other_zone_is_converted_first():
     utc_now = NOW.astimezone(timezone.utc)  # 2021-05-25T09:42:37Z, same instant
     assert parse_date("kemarin 14:30", JKT, now=utc_now) == "2021-05-24T14:30:00+07:00"

@@ -219,7 +219,7 @@ def _tree(html: str):
         raise BadPage("empty page")
     if len(html) > MAX_HTML_CHARS:
         raise BadPage(f"page too large ({len(html):,} characters, limit {MAX_HTML_CHARS:,})")
-    if "\x00" in html[:4096]:
+    if _binary(html[:4096]):
         raise BadPage("binary content, not HTML")
     if _FULL_DOCUMENT.match(html) and not _PAGE_END.search(html, max(0, len(html) - 8192)):
         raise BadPage("truncated page: the document reaches neither </html>, </body> nor its footer")
@@ -231,6 +231,16 @@ def _tree(html: str):
     if tree.find("body") is None and tree.find(".//body") is None and tree.find(".//head") is None:
         raise BadPage("no HTML document structure")
     return tree
+
+
+_BINARY_MAGIC = ("%PDF", "\x89PNG", "GIF8", "\xff\xd8\xff", "PK\x03\x04", "\x1f\x8b", "RIFF", "\x00\x00\x01\x00")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+BINARY_SHARE = 0.05  # control characters in a page's head beyond this share make it binary, one stray NUL does not
+
+
+def _binary(head: str) -> bool:
+    """A file that is no page: a known binary format by its first bytes, or a head full of control characters."""
+    return head.startswith(_BINARY_MAGIC) or len(_CONTROL.findall(head)) > BINARY_SHARE * len(head)
 
 
 def _clean_bytes(html: str) -> bytes:

@@ -18,6 +18,7 @@ STORY = "".join(f"<p>Paragraf berita nomor {i}, cukup panjang untuk dibaca sebag
     ("Hajarnews.com | Wabup Tanjabbar Hadiri Sosialisasi", {"hajarnews"}, "Wabup Tanjabbar Hadiri Sosialisasi"),
     ("Jalan Rusak » Jambi Ekspres", {"jambiekspres"}, "Jalan Rusak"),
     ("Berita Terkini – Tribunjambi.com", {"tribunjambi"}, "Berita Terkini"),
+    ("Pemain Persib Cedera : Okezone News", {"okezone"}, "Pemain Persib Cedera"),
     # The headline's own dashes and colons stay: only a part that is the site's name goes.
     ("Bupati: Jalan Rusak Segera Diperbaiki - Kompas.com", {"kompas"}, "Bupati: Jalan Rusak Segera Diperbaiki"),
     ("Tanjab Barat - Jambi Juara Dayung", {"kompas"}, "Tanjab Barat - Jambi Juara Dayung"),

@@ -21,7 +21,7 @@ from hajar_scraper.record import normalise_text
 from hajar_scraper.urls import host_of
 
 # `Judul - Situs`, `Situs | Judul`, `KapanLagi.com: Judul`, `Judul » Situs`, `Judul :: Situs`
-_SEPARATOR = re.compile(r"\s+[-–—|»•·~/]\s+|\s*\|\s*|(?<=\S):\s+|\s+::\s+")
+_SEPARATOR = re.compile(r"\s+[-–—|»•·~/:]\s+|\s*\|\s*|(?<=\S):\s+|\s+::\s+")
 _SEPARATOR_CHARS = " -–—|»•·~/:"
 _AFFIX_SEPARATOR = re.compile(r"\s+[|»•·]\s+|\s*\|\s*")  # what sets a section or site apart; a colon opens a kicker
 _NOT_ALNUM = re.compile(r"\W|_")

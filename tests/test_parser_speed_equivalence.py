@@ -15,7 +15,7 @@ from w3lib.url import url_query_cleaner
 
 from conftest import FIXTURES
 from hajar_scraper.parsers import body, selectors, structured
-from hajar_scraper.parsers.article import _PAGE_END, _clean_bytes
+from hajar_scraper.parsers.document import _PAGE_END, _clean_bytes
 from hajar_scraper.sites import DEFAULT_SELECTORS, profiles
 from hajar_scraper.urls import TRACKING_PARAMS
 
@@ -112,14 +112,14 @@ def _content_nodes():
     """(fixture, profile, page tree, content node) for every fixture page whose profile finds a content node."""
     from w3lib.encoding import html_to_unicode
 
-    from hajar_scraper.parsers import article
+    from hajar_scraper.parsers import article, document
     from hajar_scraper.record import Rejected
     from hajar_scraper.sites import get_profile
 
     for path in sorted(FIXTURES.glob("*/*.html")):
         profile = get_profile(path.parent.name if path.parent.name in profiles() else "hajarnews")
         try:
-            tree = article._tree(html_to_unicode(None, path.read_bytes())[1])
+            tree = document.read_tree(html_to_unicode(None, path.read_bytes())[1])
         except Rejected:
             continue
         nodes = article.find_story(tree, profile).nodes

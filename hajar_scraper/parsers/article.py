@@ -4,42 +4,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 from datetime import datetime
-from functools import lru_cache
+from urllib.parse import urlsplit
 
-import lxml.html
 from lxml import etree
-from lxml.etree import ParserError
 
-from hajar_scraper.parsers import bylines, nearby
+from hajar_scraper.parsers import bylines
 from hajar_scraper.parsers import structured as sd
-from hajar_scraper.parsers.body import CAPTION_CLASS, PHOTO_HOLDER, clean_body, split_credit
-from hajar_scraper.parsers.main_content import MIN_PARAGRAPH, MIN_STORY_CHARS, find_main_content, teaser_count
-from hajar_scraper.parsers.selectors import Scope, select
+from hajar_scraper.parsers.blocks import MIN_PARAGRAPH
+from hajar_scraper.parsers.body import clean_body
+from hajar_scraper.parsers.document import read_tree
+from hajar_scraper.parsers.images import choose_images
+from hajar_scraper.parsers.main_content import MIN_STORY_CHARS, find_main_content
+from hajar_scraper.parsers.pruning import teaser_count
+from hajar_scraper.parsers.selectors import Scope
 from hajar_scraper.parsers.timestamps import (DEFAULT_ZONE, MODIFIED_META, PUBLISHED_META, choose_time, machine_time,
                                               page_zone, printed_date, visible_time)
 from hajar_scraper.parsers.titles import choose_title, site_names
-from hajar_scraper.record import (BadPage, MissingField, NotAnArticle, NotFoundPage, content_hash, normalise_text,
-                                  validate)
+from hajar_scraper.record import MissingField, NotAnArticle, NotFoundPage, content_hash, normalise_text, validate
 from hajar_scraper.sites import SiteProfile
 from hajar_scraper.urls import absolute_url, canonical_url, same_site, url_date
 
 PARSER_VERSION = "3"
-MAX_HTML_CHARS = 8_000_000
-_HTML_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
-
-
-_FULL_DOCUMENT = re.compile(r"\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html)[\s>]", re.I | re.S)
-# Control characters are no text, and lxml refuses them in any node (a Word paste's \x0b). Deleted from the
-# UTF-8 bytes: ASCII bytes are never part of another character there, and bytes.translate is 5× a regex.
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
-_NONCHARACTERS = ("\ufffe".encode(), "\uffff".encode())
-# A page has reached its end when its tail closes the document or holds the footer (some themes never
-# write `</html>`). Matched without lowering the tail (slow on non-ASCII text): only ASCII capitals vary.
-_PAGE_END = re.compile(r"</[hH][tT][mM][lL]>|</[bB][oO][dD][yY]>|<[fF][oO][oO][tT][eE][rR][\s>]"
-                       r"|(?:id|class)=[\"'][^\"']*\b[fF][oO][oO][tT][eE][rR]\b")
-_SIZE_SUFFIX = re.compile(r"-\d+x\d+(?=\.\w+$)")
 _NOT_FOUND = re.compile(r"(tidak|tak)\s+(dapat\s+)?ditemukan|not\s+found|\b404\b", re.I)
 
 
@@ -50,7 +36,7 @@ def parse_page(html: str, url: str, profile: SiteProfile, fetched_at: str | None
     `listed_at` is the publication time the discovery listing gave for this URL (news sitemap,
     REST `date_gmt`, feed `pubDate`): used only when the page itself gives none.
     """
-    tree = _tree(html)
+    tree = read_tree(html)
     data = sd.read_structured(tree)
     etree.strip_elements(tree, "script", "style", "template", with_tail=False)  # read; no text of the page
     prov: dict[str, str] = {}
@@ -123,8 +109,8 @@ def parse_page(html: str, url: str, profile: SiteProfile, fetched_at: str | None
     for name in ("dateline", "signature", "corrections"):
         if record[name]:
             prov[name] = "text"
-    featured = _featured(scope, sel["featured"], record["url"])
-    record["images"] = _images(node, data, body.images, featured, record["url"], prov, tree, headlines)
+    record["images"] = choose_images(prov, node, data, body.images, scope, sel["featured"], record["url"], tree,
+                                     headlines)
     record["language"] = _pick(prov, "language",
                                ("jsonld", lambda: _lang(node.get("inLanguage"))),
                                ("meta", lambda: _lang(data.lang) or _lang(data.meta1("og:locale")))) or profile.language
@@ -157,8 +143,8 @@ def find_story(tree, profile: SiteProfile) -> Story:
     articles = tree.xpath("//article")
     root = articles[0] if len(articles) == 1 else None
     scope = Scope(root if root is not None else tree)
-    selected = next((node for node in scope.select(profile.selectors["body"])  # not a theme's empty placeholder
-                     if len(" ".join(node.text_content().split())) >= MIN_PARAGRAPH), None)
+    selected = next((node for node in scope.select(profile.selectors["body"])
+                     if len(" ".join(node.text_content().split())) >= MIN_PARAGRAPH), None)  # not an empty placeholder
     if selected is not None and profile.family != "generic":
         return Story([selected], scope, "selector")
     found = find_main_content(tree)
@@ -212,44 +198,6 @@ def _refuse_not_found(data: sd.Structured, tree) -> None:
     for text in (data.title_tag, heading.text_content() if heading is not None else None):
         if text and _NOT_FOUND.search(text):
             raise NotFoundPage(f"not-found page: {normalise_text(text)!r}")
-
-
-def _tree(html: str):
-    if not isinstance(html, str) or not html or html.isspace():  # strip() would copy a page ending in a newline
-        raise BadPage("empty page")
-    if len(html) > MAX_HTML_CHARS:
-        raise BadPage(f"page too large ({len(html):,} characters, limit {MAX_HTML_CHARS:,})")
-    if _binary(html[:4096]):
-        raise BadPage("binary content, not HTML")
-    if _FULL_DOCUMENT.match(html) and not _PAGE_END.search(html, max(0, len(html) - 8192)):
-        raise BadPage("truncated page: the document reaches neither </html>, </body> nor its footer")
-    try:
-        tree = lxml.html.document_fromstring(_clean_bytes(html), parser=_HTML_PARSER)
-    except (ParserError, ValueError) as error:
-        raise BadPage(f"unreadable HTML: {error}") from None
-    # `body` as a child first: lxml's iterators look one match ahead, so `.//body` walks the whole page
-    if tree.find("body") is None and tree.find(".//body") is None and tree.find(".//head") is None:
-        raise BadPage("no HTML document structure")
-    return tree
-
-
-_BINARY_MAGIC = ("%PDF", "\x89PNG", "GIF8", "\xff\xd8\xff", "PK\x03\x04", "\x1f\x8b", "RIFF", "\x00\x00\x01\x00")
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
-BINARY_SHARE = 0.05  # control characters in a page's head beyond this share make it binary, one stray NUL does not
-
-
-def _binary(head: str) -> bool:
-    """A file that is no page: a known binary format by its first bytes, or a head full of control characters."""
-    return head.startswith(_BINARY_MAGIC) or len(_CONTROL.findall(head)) > BINARY_SHARE * len(head)
-
-
-def _clean_bytes(html: str) -> bytes:
-    """The page as UTF-8 without control characters or the noncharacters U+FFFE and U+FFFF."""
-    data = html.encode("utf-8", "replace").translate(None, _CONTROL_BYTES)
-    if "\ufffe" in html or "\uffff" in html:  # 5× faster asked of the text than of the bytes
-        for noncharacter in _NONCHARACTERS:
-            data = data.replace(noncharacter, b"")
-    return data
 
 
 def _now(fetched_at: str | None) -> datetime | None:
@@ -319,105 +267,6 @@ def _url(data: sd.Structured, fetched_url: str, prov: dict) -> str:
             return canonical
     prov["url"] = "url"
     return canonical_url(fetched_url)
-
-
-def _images(node: dict, data: sd.Structured, body_images: list[dict], featured: dict | None, url: str,
-            prov: dict, tree, headlines: list) -> list[dict]:
-    """Lead image first (JSON-LD, og:image, then the theme's featured image), then the story's figures, once each.
-
-    The theme shows the lead's caption under the featured image, so a lead without one takes it from there,
-    or from wherever the page prints that picture with a caption.
-    """
-    canonical = lru_cache(maxsize=None)(canonical_url)  # each image is compared several times
-    lead, source = None, None
-    jsonld = sd.images(node.get("image"), data) if node else []
-    if jsonld:
-        caption, credit = split_credit(normalise_text(jsonld[0].get("caption") or ""))
-        lead, source = {"url": jsonld[0]["url"], "caption": caption, "credit": credit}, "jsonld"
-    elif data.meta1("og:image"):
-        lead, source = {"url": data.meta1("og:image"), "caption": None, "credit": None}, "meta"
-    elif featured:
-        lead, source = featured, "selector"
-    elif not body_images and (printed := _printed_lead(tree, headlines, url)) is not None:
-        lead, source = printed, "text"
-    images = []
-    lead_url = absolute_url(lead["url"], base=url) if lead else None
-    if lead_url:
-        if not lead["caption"] and featured and _same_image(featured["url"], lead_url, canonical):
-            lead = {**lead, "caption": featured["caption"], "credit": featured["credit"]}
-        if not lead["caption"]:
-            caption, credit = split_credit(_printed_caption(tree, lead_url, canonical))
-            lead = {**lead, "caption": caption, "credit": lead["credit"] or credit}
-        from_body = next((i for i in body_images if canonical(i["url"]) == lead_url), None)
-        images.append(from_body or {**lead, "url": lead_url})
-        prov["images"] = source
-    elif body_images:
-        prov["images"] = "selector"
-    seen = {canonical(i["url"]) for i in images}
-    for image in body_images:
-        if canonical(image["url"]) not in seen:
-            seen.add(canonical(image["url"]))
-            images.append(image)
-    return images
-
-
-def _printed_lead(tree, headlines: list, url: str) -> dict | None:
-    """The photo an older theme prints under the headline, outside the story's block (`div.foto`); not an avatar."""
-    for element in nearby.around(tree, headlines, bylines.BYLINE_WINDOW):
-        holders = list(element.iterancestors())[:3]
-        if element.tag == "img" and "avatar" not in (element.get("class") or "") and any(
-                a.tag == "figure" or PHOTO_HOLDER.search(a.get("class") or "") for a in holders):
-            src = next((element.get(a) for a in ("data-src", "data-lazy-src", "src")
-                        if element.get(a) and not element.get(a).startswith("data:")), None)
-            if src and (src := absolute_url(src.strip(), base=url)):
-                return {"url": src, "caption": None, "credit": None}
-    return None
-
-
-def _printed_caption(tree, image_url: str, canonical) -> str:
-    """The caption printed with an image somewhere on the page: the figure's `figcaption`, or a caption-classed
-    element in the block that holds the picture (`div.read__photo > span.read__caption`)."""
-    name = _file_name(image_url)
-    for img in tree.iter("img"):
-        src = next((img.get(a) for a in ("data-src", "data-lazy-src", "data-original", "src") if img.get(a)), None)
-        if not src or src.startswith("data:") or _file_name(src) != name:  # the cheap test before canonicalising
-            continue
-        src = absolute_url(src.strip(), base=image_url)
-        if not src or not _same_image(src, image_url, canonical):
-            continue
-        for holder in list(img.iterancestors())[:3]:
-            if holder.tag != "figure" and not PHOTO_HOLDER.search(holder.get("class") or ""):
-                continue
-            for candidate in holder.iter():
-                if candidate.tag == "figcaption" or CAPTION_CLASS.search(candidate.get("class") or ""):
-                    text = normalise_text(candidate.text_content())
-                    if text:
-                        return text
-    return ""
-
-
-def _featured(scope: Scope, selector: str, url: str) -> dict | None:
-    """The theme's featured image outside the story, with the caption printed under it."""
-    for holder in scope.select(selector):
-        for img in holder.iter("img", "amp-img"):
-            src = next((img.get(a) for a in ("data-src", "data-lazy-src", "src")
-                        if img.get(a) and not img.get(a).startswith("data:") and "empty" not in img.get(a)), None)
-            if src and (src := absolute_url(src, base=url)):
-                captions = select(holder, "figcaption, .wp-caption-text, .caption")
-                text = normalise_text(captions[0].text_content()) if captions else ""
-                caption, credit = split_credit(text)
-                return {"url": src, "caption": caption, "credit": credit}
-    return None
-
-
-def _file_name(url: str) -> str:
-    """The image's file name without WordPress's size suffix: two addresses of one picture share it."""
-    return _SIZE_SUFFIX.sub("", url.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1])
-
-
-def _same_image(one: str, other: str, canonical=canonical_url) -> bool:
-    """Equal once WordPress's size suffix (`-750x422.jpg`) is set aside."""
-    return _SIZE_SUFFIX.sub("", canonical(one)) == _SIZE_SUFFIX.sub("", canonical(other))
 
 
 def _first_text(scope: Scope, selector: str) -> str | None:

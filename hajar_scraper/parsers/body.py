@@ -16,11 +16,11 @@ from bs4.formatter import HTMLFormatter
 from hajar_scraper import dates
 from hajar_scraper.parsers import bylines
 from hajar_scraper.parsers.corrections import correction, is_correction
-from hajar_scraper.parsers.main_content import AD_LABEL, prune
+from hajar_scraper.parsers.pruning import AD_LABEL, prune
 from hajar_scraper.parsers.selectors import drop
+from hajar_scraper.record import normalise_text
 from hajar_scraper.sanitise import sanitise
 from hajar_scraper.urls import absolute_url
-from hajar_scraper.record import normalise_text
 
 TEXT_BLOCKS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre"})
 _EMPTY_WHEN_BARE = frozenset({"figure", "blockquote", "ul", "ol", "li", "div", "section", "p", "h2", "h3", "h4", "a",
@@ -63,7 +63,8 @@ class Body:
     corrections: list[dict] = field(default_factory=list)
 
 
-def clean_body(fragment, page_url: str, profile, now: datetime | None = None, tz=None, title: str | None = None) -> Body:
+def clean_body(fragment, page_url: str, profile, now: datetime | None = None, tz=None,
+               title: str | None = None) -> Body:
     """Drop noise; lift captions, bylines, notes and signature out; keep the story's paragraphs.
 
     `fragment` is the story's HTML, or its blocks on the page's lxml tree (left untouched).

@@ -83,7 +83,8 @@ def page_zone(values) -> tzinfo | None:
 
 
 def visible_time(nodes, tz, now: datetime | None) -> str | None:
-    """The theme's date: a `datetime`/`content`/hAtom `title` attribute, else the printed text (relative ones from `now`)."""
+    """The theme's date: a `datetime`/`content`/hAtom `title` attribute, else the printed text (relative ones
+    from `now`)."""
     for node in nodes:
         value = machine_time(node.get("datetime") or node.get("content") or node.get("title"), tz)
         if value:

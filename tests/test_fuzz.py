@@ -273,3 +273,13 @@ def test_a_malformed_image_url_costs_the_image_not_the_article(where, img):
     content = seed.index("entry-content")
     at = seed.index("<p", content) if where == "story" else seed.rindex("<div", 0, content)
     assert outcome(seed[:at] + img + seed[at:], url=SEED_URL) == "record"
+
+
+def test_a_story_block_that_is_one_loose_run_of_text_is_harmless():
+    """Found by bench/fuzz.py: a block holding only loose text is its own paragraph, with no parent to credit."""
+    from hajar_scraper.parsers.body import clean_body
+    from hajar_scraper.sites import get_profile
+
+    body = clean_body("Teks lepas tanpa paragraf, cukup panjang untuk dibaca sebagai cerita.",
+                      "https://hajarnews.com/2021/05/25/kabar/", get_profile("hajarnews"))
+    assert body.text == "Teks lepas tanpa paragraf, cukup panjang untuk dibaca sebagai cerita."

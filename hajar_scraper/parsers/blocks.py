@@ -48,7 +48,7 @@ def paragraphs(root, strict: bool):
         if tag in ("p", "pre") or tag in _TEXT_HOLDERS and next(element.iterdescendants(*_BLOCKS), None) is None:
             text = text_of(element)
             if len(text) >= MIN_PARAGRAPH:
-                yield (element if tag == "td" else element.getparent()), text
+                yield (element if tag == "td" or element is root else element.getparent()), text
             continue  # what a paragraph holds is counted with it
         if tag == "li" and next(element.iterdescendants(*_BLOCKS), None) is None:
             text = text_of(element)  # a story's bullet point is prose; a menu's item is a short link

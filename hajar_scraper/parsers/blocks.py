@@ -77,10 +77,12 @@ def loose_runs(element) -> list[str]:
     return [run for run in runs if run]
 
 
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
 def hidden(node) -> bool:
     style = node.get("style")
-    return node.get("hidden") is not None or bool(style and re.search(r"display\s*:\s*none|visibility\s*:\s*hidden",
-                                                                       style, re.I))
+    return node.get("hidden") is not None or bool(style and _HIDDEN_STYLE.search(style))
 
 
 def class_names(node) -> str:

@@ -6,6 +6,8 @@ today's date in its top bar, and other stories' dates and names in its lists, wh
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 WINDOW = 80  # elements read after an anchor (a quarter of it before)
 _NOT_TEXT = frozenset({"script", "style", "noscript", "option", "select"})
 
@@ -15,8 +17,7 @@ def around(tree, anchors, window: int = WINDOW):
     anchors = [anchor for anchor in anchors if anchor is not None]
     if not anchors:
         return
-    elements = [e for e in tree.iter() if isinstance(e.tag, str)]
-    places = {element: at for at, element in enumerate(elements)}
+    elements, places = _index(tree)
     for anchor in anchors:
         at = places.get(anchor)
         if at is None:
@@ -26,6 +27,13 @@ def around(tree, anchors, window: int = WINDOW):
         for element in (*after, *before):
             if element.tag not in _NOT_TEXT and not _in_teaser(element, anchor):
                 yield element
+
+
+@lru_cache(maxsize=1)
+def _index(tree) -> tuple[list, dict]:
+    """The page's elements in order and each one's place: built once for the date, the byline and the photo."""
+    elements = [e for e in tree.iter() if isinstance(e.tag, str)]
+    return elements, {element: at for at, element in enumerate(elements)}
 
 
 def lines(tree, anchors, longest: int, window: int = WINDOW):

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install demo test serve bench realpages clean
+.PHONY: install demo test serve docs bench realpages clean
 
 install: $(VENV)/.installed
 
@@ -21,6 +21,11 @@ test: install
 
 serve: install
 	$(VENV)/bin/hajar serve
+
+# Regenerate the generated tables of the docs (cog blocks, e.g. `hajar quality`'s table in
+# docs/adding-an-outlet.md); tests/test_docs.py fails when a committed one is stale.
+docs: install
+	$(VENV)/bin/cog -r $$(grep -l '\[\[\[cog' README.md docs/*.md)
 
 # The quick benchmarks (under 5 minutes); scale runs: see "Benchmarks" in the README.
 bench: install

@@ -115,3 +115,11 @@ def test_a_story_split_over_pages_says_where_it_continues(head, links, expected)
     record = parse_article(html, "https://hajarnews.com/2021/05/25/jembatan/", site="hajarnews")
     assert record["provenance"].get("body_text_next_page") == expected
     assert "Selanjutnya" not in record["body_text"] and "Halaman" not in record["body_text"]
+
+
+def test_a_theme_meta_line_with_date_counter_and_byline_leaves_the_story():
+    body = clean_body('<div class="isi"><p>Kamis, 27/05/2021 08:05 WIB | Dibaca: 512 kali | Penulis: Budi</p>'
+                      "<p>SENGETI - Jembatan ditutup sementara untuk perbaikan lantai yang keropos.</p>"
+                      "<h3>Berita Terkait</h3></div>", URL, get_profile("jambiindependent"))
+    assert body.text == "SENGETI - Jembatan ditutup sementara untuk perbaikan lantai yang keropos."
+    assert body.byline.authors == ["Budi"]

@@ -108,3 +108,17 @@ def test_hajar_quality_and_bench_script_print_the_same_table():
     assert command.returncode == bench.returncode == 0, command.stderr + bench.stderr
     assert command.stdout == bench.stdout
     assert "| body_text |" in command.stdout and "| rejects right |" in command.stdout
+
+
+@pytest.mark.parametrize(("lang", "published", "expected"), [
+    ("id", "2021-06-14T02:12:05+00:00", "2021-06-14T09:12:05+07:00"),  # an Indonesian page serialised in UTC: WIB
+    ("de", "2024-04-24T22:58:49+02:00", "2024-04-24T22:58:49+02:00"),  # the page's own zone is kept
+    ("en", "2024-04-25T08:21:02+00:00", "2024-04-25T08:21:02+00:00"),  # UTC is all it says
+    ("id", "2021-06-14T09:12:05", "2021-06-14T09:12:05+07:00"),        # naive: WIB
+])
+def test_a_page_no_profile_knows_keeps_the_zone_its_times_give(lang, published, expected):
+    story = "".join(f"<p>Paragraf {i} dari cerita yang cukup panjang untuk dibaca sebagai berita.</p>" for i in range(5))
+    html = (f'<html lang="{lang}"><head><meta property="article:published_time" content="{published}">'
+            f'<meta property="og:type" content="article"></head><body><h1>Judul</h1><div class="isi">{story}</div>'
+            "</body></html>")
+    assert parse_article(html, "https://example.org/berita/1")["published_at"] == expected

@@ -18,8 +18,8 @@ from hajar_scraper.parsers.images import choose_images
 from hajar_scraper.parsers.main_content import MIN_STORY_CHARS, find_main_content
 from hajar_scraper.parsers.pruning import teaser_count
 from hajar_scraper.parsers.selectors import Scope
-from hajar_scraper.parsers.timestamps import (DEFAULT_ZONE, MODIFIED_META, PUBLISHED_META, choose_time, machine_time,
-                                              page_zone, printed_date, visible_time)
+from hajar_scraper.parsers.timestamps import (MODIFIED_META, PUBLISHED_META, choose_time, machine_time, page_zone,
+                                              printed_date, visible_time)
 from hajar_scraper.parsers.titles import choose_title, site_names
 from hajar_scraper.record import MissingField, NotAnArticle, NotFoundPage, content_hash, normalise_text, validate
 from hajar_scraper.sites import SiteProfile
@@ -43,10 +43,10 @@ def parse_page(html: str, url: str, profile: SiteProfile, fetched_at: str | None
     node = data.article or {}
     story = find_story(tree, profile)
     now = _now(fetched_at)
-    tz = profile.timezone or page_zone((node.get("datePublished"),
-                                        data.meta1(*PUBLISHED_META), node.get("dateModified"),
-                                        data.meta1(*MODIFIED_META), *(t.get("datetime") for t in tree.iter("time")))
-                                       ) or DEFAULT_ZONE
+    tz = profile.timezone or page_zone((node.get("datePublished"), data.meta1(*PUBLISHED_META),
+                                        node.get("dateModified"), data.meta1(*MODIFIED_META),
+                                        *(t.get("datetime") for t in tree.iter("time"))),
+                                       _lang(node.get("inLanguage")) or _lang(data.lang) or _lang(data.meta1("og:locale")))
     sel = profile.selectors
     names = site_names(data, profile.outlet_names, url)
     page_titles = (("jsonld", node.get("headline") or node.get("name")),

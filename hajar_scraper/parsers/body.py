@@ -36,7 +36,10 @@ _TWEET = frozenset({"twitter-tweet"})
 INLINE = {"a", "strong", "b", "em", "i", "span", "u", "sup", "sub", "br", "small", "mark", "abbr", "time", "font"}
 
 _NOT_ALNUM = re.compile(r"\W|_")
-_READ_ALSO = re.compile(r"^\W*(baca|simak|lihat)\s+(juga|pula)\b|^\W*berita\s+terkait\s*:", re.I)
+_READ_ALSO = re.compile(r"^\W*(baca|simak|lihat)\s+(juga|pula)\b|^\W*berita\s+terkait\s*(?::|$)", re.I)
+# A page's counters in its meta line: `Dibaca: 512 kali`, `1.234 views`.
+_COUNTER = re.compile(r"^\W*(?:dibaca|views?|read|dilihat)\W*[\d.,]+\s*(?:kali|times)?\W*$|^[\d.,]+\s*(?:views|kali dibaca)$",
+                      re.I)
 # Calls to follow the outlet elsewhere, syndication notes and ad labels: never part of the story.
 _PROMO = re.compile(
     r"^\W*(?:ikuti|dapatkan|gabung|bergabung|follow|klik|simak)\b.{0,120}"
@@ -105,7 +108,7 @@ def clean_body(fragment, page_url: str, profile, now: datetime | None = None, tz
             continue
         parts = [part.strip() for part in bylines.META_SEPARATOR.split(text) if part.strip()]
         if all(bylines.is_byline_line(part) or bylines.is_author_note(part) or _is_noise(part)
-               or dates.is_date_line(part) for part in parts):
+               or dates.is_date_line(part) or _COUNTER.match(part) for part in parts):
             for part in parts:  # `Selasa, 25 Mei 2021 - 16:42 WIB | Penulis: Oddy Pratama`: the page's meta line
                 if bylines.is_byline_line(part):
                     bylines.read_byline(part, body.byline)

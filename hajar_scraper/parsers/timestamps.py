@@ -65,10 +65,11 @@ def _iso(value: str) -> bool:
     return True
 
 
-def page_zone(values) -> tzinfo | None:
+def page_zone(values, language: str | None) -> tzinfo | str:
     """The zone a page no profile knows writes in: the first offset its machine times carry other than UTC
-    (which is how servers serialise, not where the outlet is), else UTC when that is all they say."""
-    found = None
+    (UTC is how servers serialise, not where the outlet is); else, for a page in Indonesian or of unknown
+    language, WIB; else UTC when that is all its times say."""
+    utc_seen = False
     for value in values:
         if isinstance(value, str) and value.strip() and not dates.is_day(value.strip()):
             try:
@@ -78,8 +79,8 @@ def page_zone(values) -> tzinfo | None:
             if moment.utcoffset() is not None and moment.year >= dates.EARLIEST.year:
                 if moment.utcoffset():
                     return timezone(moment.utcoffset())
-                found = timezone.utc
-    return found
+                utc_seen = True
+    return timezone.utc if utc_seen and language not in (None, "id") else DEFAULT_ZONE
 
 
 def visible_time(nodes, tz, now: datetime | None) -> str | None:

@@ -28,6 +28,10 @@ _BLOCKS = frozenset({"address", "article", "aside", "blockquote", "dl", "div", "
                      "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "main", "nav", "ol", "p", "pre", "section",
                      "table", "ul", "li", "td", "tr", "tbody"})
 _TEXT_HOLDERS = frozenset({"div", "section", "article", "td", "center"})  # a paragraph when no block is inside
+# Phrasing elements: text inside them belongs to the run of text around them.
+INLINE = frozenset({"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd", "mark", "q",
+                    "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr", "label", "strike",
+                    "tt", "big", "img"})
 MIN_PARAGRAPH = 25
 
 
@@ -59,7 +63,9 @@ def paragraphs(root, strict: bool):
             for run in loose_runs(element):
                 if len(run) >= MIN_PARAGRAPH:
                     yield element, run
-        stack.extend(child for child in reversed(element) if isinstance(child.tag, str))
+        # Inline children are in their container's runs already: only the others are walked into.
+        stack.extend(child for child in reversed(element) if isinstance(child.tag, str) and (
+            child.tag not in INLINE or tag not in _TEXT_HOLDERS and tag not in ("span", "font")))
 
 
 def loose_runs(element) -> list[str]:
@@ -68,7 +74,7 @@ def loose_runs(element) -> list[str]:
     for child in element:
         if not isinstance(child.tag, str):
             current.append(child.tail or "")
-        elif child.tag == "br" or child.tag in _BLOCKS:
+        elif child.tag not in INLINE:  # a `<br>`, a block, an element of a web component: the run ends
             runs.append(" ".join("".join(current).split()))
             current = [child.tail or ""]
         else:

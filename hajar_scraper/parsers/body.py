@@ -33,10 +33,13 @@ _IMG, _AMP_IMG, _A, _BLOCKQUOTE = (frozenset({name}) for name in ("img", "amp-im
 PHOTO_HOLDER = re.compile(r"caption|photo|image|img|foto|figure|media|thumb|pic", re.I)
 CAPTION_CLASS = re.compile(r"caption|keterangan|ket-foto|legend", re.I)
 _TWEET = frozenset({"twitter-tweet"})
+_ROW = frozenset({"tr"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 INLINE = {"a", "strong", "b", "em", "i", "span", "u", "sup", "sub", "br", "small", "mark", "abbr", "time", "font"}
 
 _NOT_ALNUM = re.compile(r"\W|_")
-_READ_ALSO = re.compile(r"^\W*(baca|simak|lihat)\s+(juga|pula)\b|^\W*berita\s+terkait\s*(?::|$)", re.I)
+_READ_ALSO = re.compile(r"^\W*(baca|simak|lihat)\s+(juga|pula)\b|^\W*berita\s+terkait\s*(?::|$)"
+                        r"|^\W*(?:read|see)\s+(?:also|more)\s*:", re.I)
 # A page's counters in its meta line: `Dibaca: 512 kali`, `1.234 views`.
 _COUNTER = re.compile(r"^\W*(?:dibaca|views?|read|dilihat)\W*[\d.,]+\s*(?:kali|times)?\W*$|^[\d.,]+\s*(?:views|kali dibaca)$",
                       re.I)
@@ -45,7 +48,9 @@ _PROMO = re.compile(
     r"^\W*(?:ikuti|dapatkan|gabung|bergabung|follow|klik|simak)\b.{0,120}"
     r"(?:google news|telegram|whatsapp|instagram|youtube|channel|saluran|berita terkini|update berita)"
     r"|^\W*baca berita .{0,60} lainnya di\b|^\W*artikel ini telah tayang di\b|^\W*copyright\b|^\W*©"
-    r"|^\W*scroll to continue with content\W*$",
+    r"|^\W*scroll to continue with content\W*$|^\W*ikuti perkembangan berita\b"
+    # a credit line on its own: `Sumber: Antara`, `Foto: Dok. Humas`
+    r"|^\W*(?:sumber|source|foto|fotografer|photo|video|grafis|infografis)\s*:\s*\S.{0,60}$",
     re.I,
 )
 MAX_NOISE_CHARS = 250  # a longer paragraph opening "Lihat juga" or "Dapatkan … WhatsApp" is the story's own
@@ -80,6 +85,7 @@ def clean_body(fragment, page_url: str, profile, now: datetime | None = None, tz
         amp.name = "img"
     _reduce_tweets(soup)
     root = next((d for d in soup.descendants if d.name == "body"), soup)
+    _label_rows(soup)
     for holder in _tags(root, _INLINE_HOLDERS):
         if any(c.name == "br" for c in holder.children) and not any(p.name in TEXT_BLOCKS for p in holder.parents):
             holder.name = "div"
@@ -115,6 +121,8 @@ def clean_body(fragment, page_url: str, profile, now: datetime | None = None, tz
             block.decompose()
             continue
         paragraphs.append((block, text))
+    while paragraphs and (paragraphs[-1][0].name in _HEADINGS or paragraphs[-1][1].endswith(":")):
+        paragraphs.pop()[0].decompose()  # a heading left over from a box the cleaning took ("News Feed")
     if paragraphs:
         body.signature = _take_signature(paragraphs, profile.signature_patterns)
     body.text = "\n\n".join(text for _, text in paragraphs)
@@ -262,10 +270,22 @@ def _wrap_loose_text(soup: BeautifulSoup, container: Tag) -> None:
             last.replace_with(last.rstrip())
 
 
+def _label_rows(soup: BeautifulSoup) -> None:
+    """A credits table (`<td>Penulis</td><td>: Anju</td>`, Kompas): each row one line, as a byline reads it."""
+    for row in _tags(soup, _ROW):
+        cells = [c for c in row.children if isinstance(c, Tag) and c.name in ("td", "th")]
+        if len(cells) == 2:
+            label, value = (normalise_text(c.get_text(" ")) for c in cells)
+            if label and len(label) <= 20 and (label.endswith(":") or value.startswith(":")):
+                line = soup.new_tag("p")
+                line.string = f"{label.rstrip(':').strip()}: {value.lstrip(':').strip()}"
+                row.replace_with(line)
+
+
 def _take_signature(paragraphs: list, patterns) -> str | None:
     """The closing code `(OD/*)`, as its own last paragraph or at the end of the last one."""
     block, text = paragraphs[-1]
-    match = bylines.find_signature(text, patterns, whole_line=text.startswith("("))
+    match = bylines.find_signature(text, patterns, whole_line=text.startswith(("(", "[")))
     if not match:
         return None
     rest = text[: match.start()].strip()

@@ -189,7 +189,7 @@ def _place(place: str) -> str:
 
 
 # Signatures -----------------------------------------------------------------------------------------
-SIGNATURE_AT_END = re.compile(r"\s*\((?P<code>[\w*/.\- ]{1,20})\)\s*$")
+SIGNATURE_AT_END = re.compile(r"\s*[(\[](?P<code>[\w*/.\- ]{1,20})[)\]]\s*$")  # `(OD/*)`, merdeka's `[ian]`
 KNOWN_SIGNATURES = {"rls", "ant", "adv", "red", "release", "hms", "ist", "tim", "inf", "hum", "rilis"}
 
 

@@ -34,6 +34,7 @@ PHOTO_HOLDER = re.compile(r"caption|photo|image|img|foto|figure|media|thumb|pic"
 CAPTION_CLASS = re.compile(r"caption|keterangan|ket-foto|legend", re.I)
 _TWEET = frozenset({"twitter-tweet"})
 _ROW = frozenset({"tr"})
+_NESTING = frozenset({"li", "blockquote"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 INLINE = {"a", "strong", "b", "em", "i", "span", "u", "sup", "sub", "br", "small", "mark", "abbr", "time", "font"}
 
@@ -91,6 +92,9 @@ def clean_body(fragment, page_url: str, profile, now: datetime | None = None, tz
             holder.name = "div"
     for container in _tags(root, _CONTAINERS):
         _wrap_loose_text(soup, container)
+    for item in _tags(root, _NESTING):  # a bullet point with a list under it keeps its own words
+        if _has(item, TEXT_BLOCKS):
+            _wrap_loose_text(soup, item)
     body = Body(images=_figures(soup, page_url))
     paragraphs = []
     gone: set[int] = set()  # blocks that went with a "Baca Juga" list

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 from collections import Counter
 from pathlib import Path
 
+from scrapy import signals
 from scrapy.exceptions import CloseSpider
 from twisted.internet import task
 
@@ -44,19 +46,28 @@ class ArchivePipeline:
     cost more than the article itself. A killed crawl loses at most the open batch, whose pages the
     next run fetches again (they are not in the archive, so nothing is skipped). Each item keeps its own
     savepoint, so one that fails costs itself only.
+
+    The run is closed on `spider_closed`, the signal that says why the crawl ended: Scrapy closes the
+    pipelines before it, when the stats have no finish reason yet, so a crawl cut short by
+    CLOSESPIDER_TIMEOUT or a shutdown was recorded `finished`, and later runs took it for a complete one.
     """
 
     def __init__(self, crawler):
         self.crawler = crawler
+        self.archive: Archive | None = None  # until open_spider opens it (it may fail before)
         self.counts: Counter = Counter()
         self.filled: Counter = Counter()
         self.pending: list = []
         self.batch_size = crawler.settings.getint("HAJAR_WRITE_BATCH", 64)
         self.batch_seconds = crawler.settings.getfloat("HAJAR_WRITE_SECONDS", 2.0)
+        self.stop_at = crawler.settings.getint("HAJAR_TEST_STOP_AT_ARTICLE", 0)  # test-only, see settings.py
+        self.articles_seen = 0
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     def open_spider(self) -> None:
         spider = self.crawler.spider
@@ -70,7 +81,8 @@ class ArchivePipeline:
             self.archive = None
             raise CloseSpider(str(error)) from None
         self.archive = Archive(path)
-        self.archive.ensure_site(profile.slug, profile.name, profile.base_url, profile.region, profile.timezone)
+        self.archive.ensure_site(profile.slug, profile.name, profile.base_url, profile.region, profile.timezone,
+                                 profile.places_home)
         interrupted = self.archive.close_interrupted_runs(self.site)
         if interrupted:
             logger.warning("%s earlier run(s) of %s were interrupted; this run resumes them", interrupted, self.site)
@@ -84,26 +96,32 @@ class ArchivePipeline:
         logger.info("archiving into %s (run %s)", self.archive.path, self.run_id)
 
     def close_spider(self) -> None:
+        """Write what is pending, and file every URL that got no answer (`not_fetched`: the crawl ended first,
+        counted apart from the failures)."""
         if self.archive is None:
             return
         self.flusher.stop()
         self.flush()
-        spider = self.crawler.spider
-        for url, (reason, detail) in spider.unaccounted().items():
-            self._count("failed")
+        for url, (reason, detail) in self.crawler.spider.unaccounted().items():
+            self._count("not_fetched" if reason == "not_fetched" else "failed")
             self.archive.record_fetch_error(self.run_id, self.site, url, reason, detail)
-        stats = self.crawler.stats.get_stats()
+
+    def spider_closed(self, spider, reason: str) -> None:
+        """Close the run with the reason the crawl ended for, its figures and what needs a look."""
+        if self.archive is None:
+            return
+        stats = {**self.crawler.stats.get_stats(), "finish_reason": reason}
         self.counts["skipped"] = stats.get("hajar/skipped", 0)
         articles = self.counts["new"] + self.counts["updated"] + self.counts["unchanged"]
         fill = {f: round(100 * self.filled[f] / articles, 1) if articles else 0.0
                 for f in (*FILL_FIELDS, PROFILE_BODY)}
         report = spider.discovery_report()
-        if report["probed"] and report["strategy"]:
+        if report["probed"] and report["strategy"] and reason == "finished":  # a run cut short listed less
             self.archive.save_plan(self.site, report)
-        reason = str(stats.get("finish_reason", "finished"))
-        alarm = self.archive.finish_run(self.run_id, reason, stats, dict(self.counts), fill)
+        warning = spider.nothing_allowed()
+        alarm = self.archive.finish_run(self.run_id, reason, stats, dict(self.counts), fill, warning)
         if alarm:
-            logger.warning("run %s of %s: %s (has the site's layout changed?)", self.run_id, self.site, alarm)
+            logger.warning("run %s of %s: %s", self.run_id, self.site, alarm)
         self.warc.close()
         self.archive.close()
         self.lock.release()
@@ -121,7 +139,9 @@ class ArchivePipeline:
         if not items:
             return
         with self.archive.db.atomic():
-            for item in items:
+            for position, item in enumerate(items):
+                if self.stop_at and isinstance(item, ArticleItem):
+                    self._arm_test_stop(position, len(items))
                 try:
                     self._file(item)
                 except Exception as error:  # a write that fails costs its item, filed with the reason
@@ -156,6 +176,21 @@ class ArchivePipeline:
             case FetchErrorItem():
                 self._count("failed")
                 self.archive.record_fetch_error(self.run_id, self.site, item.url, item.reason, item.detail)
+
+    def _arm_test_stop(self, position: int, batch: int) -> None:
+        """Test-only (HAJAR_TEST_STOP_AT_ARTICLE = N): from the N-th article on, the first one that is not the
+        first item of its batch stops this process inside its savepoint, with the batch's earlier items
+        written and not committed, for the kill test to SIGKILL it there (a kill from outside lands there
+        by chance only). Off, the default, it is never called."""
+        self.articles_seen += 1
+        if self.articles_seen < self.stop_at or position == 0 or self.archive.after_row is not None:
+            return
+
+        def stop(url: str) -> None:
+            logger.warning("test stop: inside the savepoint of %s, item %d of a batch of %d", url, position + 1, batch)
+            os.kill(os.getpid(), signal.SIGSTOP)
+
+        self.archive.after_row = stop
 
     def _count(self, outcome: str) -> None:
         self.counts[outcome] += 1

@@ -23,8 +23,17 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
-# 429 and 5xx: retried after the server's Retry-After, else 1, 2, 4 … seconds (at most a minute).
+# 429 and 5xx: retried after the server's Retry-After, else 1, 2, 4 … seconds (at most a minute). Scrapy's
+# offsite, robots.txt and meta-refresh middlewares are replaced, at their places, by ones that check scheme
+# and port as well as the host (origins.py), give every waiting request robots.txt's rules and fetch it
+# once (robots.py), and follow a refresh only from a page's head (refresh.py).
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "hajar_scraper.origins.OriginMiddleware": 50,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "hajar_scraper.robots.EveryRequestRobotsTxt": 100,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "hajar_scraper.refresh.HeadRefreshMiddleware": 580,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "hajar_scraper.retry.BackoffRetryMiddleware": 550,
 }
@@ -40,6 +49,10 @@ HAJAR_ARCHIVE_DIR = "archive"
 HAJAR_DB = None
 # Pages are parsed in this many worker processes beside the crawl (0: in the crawl process itself).
 HAJAR_PARSE_PROCESSES = 1
+# Test-only (tests/test_crash_safety.py): the crawl stops itself (SIGSTOP) inside the savepoint of its N-th
+# article that is not the first item of its write batch, for the test to SIGKILL it there. 0, the default,
+# is off; nothing else reads it.
+HAJAR_TEST_STOP_AT_ARTICLE = 0
 
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"

@@ -51,9 +51,20 @@ def host_of(url: str) -> str:
 
 
 def same_site(url: str, other: str) -> bool:
-    """True when both URLs are on one host, ignoring a leading www."""
+    """True when both URLs are on one host and port, ignoring a leading www: a canonical link on another port
+    of the host is another site's claim."""
     strip = lambda h: h[4:] if h.startswith("www.") else h  # noqa: E731
-    return strip(host_of(url)) == strip(host_of(other))
+    return strip(host_of(url)) == strip(host_of(other)) and _port(url) == _port(other)
+
+
+def _port(url: str) -> int | None:
+    """The explicit port, None for the scheme's own: http and https of one site are one site."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    return None if port == {"http": 80, "https": 443}.get(parts.scheme) else port
 
 
 def url_date(url: str) -> str | None:

@@ -21,10 +21,10 @@ ARTICLES = len(list((SAMPLE_SITE / "articles").glob("*.yml")))
 PACED = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=INFO"]
 
 
-def start_crawl(base: str, db_path, delay: float) -> subprocess.Popen:
+def start_crawl(base: str, db_path, delay: float, *settings: str) -> subprocess.Popen:
     """A crawl in the background, its log in a file beside the archive (a pipe could fill and stall it)."""
     args = [sys.executable, "-m", "hajar_scraper.cli", "crawl", "hajarnews", "--base-url", base, "--db", str(db_path),
-            "-s", f"DOWNLOAD_DELAY={delay}", *PACED]
+            "-s", f"DOWNLOAD_DELAY={delay}", *PACED, *settings]
     with open(f"{db_path}.log", "w") as log:
         return subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
 
@@ -57,7 +57,9 @@ def test_datasette_reads_without_error_while_a_crawl_writes(sample_site, tmp_pat
     search = urllib.parse.quote("Tanjab")
     try:
         wait_for_http(base + ".json")
-        crawl = start_crawl(sample_site, db_path, delay=0.05)
+        # Small write batches: the sample site's 34 articles would otherwise land in one or two commits, and the
+        # reads could not fall between writes.
+        crawl = start_crawl(sample_site, db_path, 0.05, "-s", "HAJAR_WRITE_BATCH=4", "-s", "HAJAR_WRITE_SECONDS=0.2")
         seen, failures, polls = [], [], 0
         while crawl.poll() is None or polls < 3:  # a crawl that dies at once still gets read
             polls += 1

@@ -212,7 +212,8 @@ def test_a_v1_archive_is_upgraded_in_place(tmp_path):
     shutil.copy(FIXTURES / "archive" / "v1.db", path)
     archive = Archive(path)
     assert archive.upgraded == ["m002_discovery_plans_and_run_alarms", "m003_stemmed_search", "m004_history",
-                                "m005_band_index", "m006_write_path", "m007_fingerprint_pairs", "m008_listed_at"]
+                                "m005_band_index", "m006_write_path", "m007_fingerprint_pairs", "m008_listed_at",
+                                "m009_places", "m010_not_fetched"]
     assert ["article_id"] in [i.columns for i in archive.db["fingerprint_bands"].indexes]
     assert [p["listed_at"] for p in archive.db["pages"].rows] == [None, None]
     assert archive.db["articles"].count == 2 and archive.db["pages"].count == 2

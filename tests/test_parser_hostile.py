@@ -48,3 +48,14 @@ def test_one_nul_byte_in_a_good_page_is_no_binary_file():
 def test_a_binary_file_is_refused(data):
     with pytest.raises(BadPage, match="binary content, not HTML"):
         parse_article(data, URL, site="hajarnews")
+
+
+@pytest.mark.parametrize(("canonical", "expected"), [
+    ("https://hajarnews.com/2021/05/25/jembatan/", "https://hajarnews.com/2021/05/25/jembatan/"),
+    ("http://hajarnews.com/2021/05/25/jembatan-lama/", "http://hajarnews.com/2021/05/25/jembatan-lama/"),
+    ("https://hajarnews.com:8443/2021/05/25/lain/", URL),  # another port of the host is another site's claim
+    ("https://elsewhere.example/2021/05/25/lain/", URL),
+])
+def test_a_canonical_link_counts_only_on_the_same_site(canonical, expected):
+    record = parse_article(page(head=f'<link rel="canonical" href="{canonical}">'), URL, site="hajarnews")
+    assert record["url"] == expected

@@ -48,7 +48,7 @@ def test_off_site_links_and_redirects_are_refused_with_their_own_reason(hostile)
     base, db, _ = hostile
     errors = list(db.query("select url, reason, detail from fetch_errors order by url"))
     listed = [(r["reason"], r["detail"].split(" but ")[0]) for r in errors if not r["url"].startswith(base)]
-    assert sorted(listed) == [("offsite_link", "listed by the feed")] + [("offsite_link", "listed by the sitemaps")] * 2
+    assert sorted(listed) == [("offsite", "listed by the feed")] + [("offsite", "listed by the sitemaps")] * 2
     redirected = sorted(r["url"].removeprefix(base) for r in errors if r["reason"] == "offsite_redirect")
     assert redirected == sorted(f.path for f in catalogue() if f.kind.startswith("offsite-redirect"))
 
@@ -72,9 +72,15 @@ def test_limits_and_timeouts_are_set_in_settings():
         "RETRY_TIMES": 3, "RETRY_BACKOFF_MAX": 60.0, "AUTOTHROTTLE_MAX_DELAY": 30.0,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1, "ROBOTSTXT_OBEY": True}
     assert settings.getbool("DOWNLOAD_FAIL_ON_DATALOSS")
-    offsite = "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware"
-    assert settings.getdict("DOWNLOADER_MIDDLEWARES_BASE")[offsite] and offsite not in settings.getdict(
-        "DOWNLOADER_MIDDLEWARES")
+    # Scrapy's offsite, robots.txt and meta-refresh middlewares are replaced, at their own places, by ours
+    # (scheme and port too; rules for every waiting request; refreshes from the head only).
+    ours = {"offsite.OffsiteMiddleware": "hajar_scraper.origins.OriginMiddleware",
+            "robotstxt.RobotsTxtMiddleware": "hajar_scraper.robots.EveryRequestRobotsTxt",
+            "redirect.MetaRefreshMiddleware": "hajar_scraper.refresh.HeadRefreshMiddleware"}
+    base, mine = settings.getdict("DOWNLOADER_MIDDLEWARES_BASE"), settings.getdict("DOWNLOADER_MIDDLEWARES")
+    for scrapy_name, replacement in ours.items():
+        scrapy_name = "scrapy.downloadermiddlewares." + scrapy_name
+        assert (mine[scrapy_name], mine[replacement]) == (None, base[scrapy_name])
 
 
 @pytest.mark.parametrize("retry_after", ["86400", "Wed, 21 Oct 2099 07:28:00 GMT"])

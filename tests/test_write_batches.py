@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+from scrapy import signals
 from scrapy.utils.test import get_crawler
 
 from conftest import FIXTURES
@@ -40,6 +41,12 @@ def open_pipeline(db, batch: int) -> ArchivePipeline:
     return pipeline
 
 
+def close(pipeline: ArchivePipeline) -> None:
+    """As Scrapy ends a crawl: the pipelines close, then `spider_closed` says why (and the run is closed)."""
+    pipeline.close_spider()
+    pipeline.crawler.signals.send_catch_log(signals.spider_closed, spider=pipeline.crawler.spider, reason="finished")
+
+
 def articles(db) -> list[str]:
     with sqlite3.connect(db) as conn:
         return [url for (url,) in conn.execute("SELECT url FROM articles ORDER BY url")]
@@ -56,7 +63,7 @@ def test_a_batch_lands_whole_when_full_and_the_rest_at_close(tmp_path):
     assert articles(db) == sorted([first[1].record["url"], second[1].record["url"]])
     for item in third:
         pipeline.process_item(item)
-    pipeline.close_spider()
+    close(pipeline)
     assert articles(db) == sorted(i[1].record["url"] for i in (first, second, third))
     with sqlite3.connect(db) as conn:  # each article is linked to the fetch it came from
         assert conn.execute("SELECT count(*) FROM articles a JOIN pages p ON p.id = a.page_id").fetchone() == (3,)
@@ -80,7 +87,7 @@ def test_an_item_that_cannot_be_written_costs_itself_only(tmp_path, monkeypatch)
     for pair in batch:
         for item in pair:
             pipeline.process_item(item)
-    pipeline.close_spider()
+    close(pipeline)
     assert articles(db) == sorted([batch[0][1].record["url"], batch[2][1].record["url"]])
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT url, reason, detail FROM rejects").fetchall() == [

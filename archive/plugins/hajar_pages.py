@@ -21,10 +21,6 @@ DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
           "Oktober", "November", "Desember")
 ZONES = {7: "WIB", 8: "WITA", 9: "WIT"}
-# Scraped pages are read with no script at all: even a sanitiser bug could not run one here.
-PAGE_HEADERS = {"Content-Security-Policy": "script-src 'none'; object-src 'none'; base-uri 'none'; "
-                                           "frame-src 'none'; form-action 'self'",
-                "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
 DIFF_CONTEXT = 12  # unchanged words kept either side of a change
 # Whole stories make a table listing metres tall; the reading page and JSON show them in full.
 LONG_TEXT = {"articles": {"body_text", "body_html"}, "article_versions": {"body_text"}}
@@ -191,7 +187,7 @@ async def article_page(datasette, request):
         raise NotFound("Basis data tidak ditemukan")
     context = await article_context(datasette, database, int(request.url_vars["id"]))
     context["metadata"] = datasette.metadata()
-    return html_page(await render(datasette, "hajar_article.html", context, request), PAGE_HEADERS)
+    return html_page(await render(datasette, "hajar_article.html", context, request))
 
 
 @hookimpl

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.exceptions import DontCloseSpider
@@ -17,7 +17,9 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 from hajar_scraper import dates
 from hajar_scraper.crawlstate import CrawlState
 from hajar_scraper.items import ArticleItem, FetchErrorItem, GoneItem, PageItem, RejectItem
+from hajar_scraper.origins import OffsiteRequest, Origins
 from hajar_scraper.parse_pool import ParsePool
+from hajar_scraper.robots import RobotsDisallowed
 from hajar_scraper.sites import SiteProfile
 from hajar_scraper.spiders import discovery
 from hajar_scraper.spiders.discovery import Link
@@ -57,6 +59,7 @@ class NewsSpider(Spider):
         super().__init__(*args, **kwargs)
         self.base_url = (base_url or self.profile.base_url).rstrip("/")
         self.allowed_domains = sorted({host_of(self.base_url), *self.profile.hosts})
+        self.origins = Origins(self.base_url, self.profile.hosts)  # the offsite check: scheme, host and port
         self.since = parse_bound(since, self.profile.timezone)
         self.until = parse_bound(until, self.profile.timezone, end_of_day=True)
         self.full, self.probe = _flag(full), _flag(probe)
@@ -71,6 +74,7 @@ class NewsSpider(Spider):
         self._redirected: dict[str, str] = {}  # page URL -> where a redirect sent it
         self._fetched: set[str] = set()
         self._late_listed: dict[str, str] = {}  # page URL requested -> a publication time listed after its request
+        self.disallowed_probes: list[str] = []  # discovery URLs the site's robots.txt refused
         self._pending = 0
         self._stale = 0
 
@@ -121,8 +125,8 @@ class NewsSpider(Spider):
                 lost[url] = ("not_fetched", "no response before the crawl ended")
             elif target in self._fetched:
                 self.crawler.stats.inc_value("hajar/redirected_to_a_fetched_page")
-            elif host_of(target) not in self.allowed_domains:
-                lost[url] = ("offsite_redirect", f"redirected off the site to {target}")
+            elif why := self.origins.refusal(target):
+                lost[url] = ("offsite_redirect", f"redirected off the site to {target} ({why})")
             else:
                 lost[url] = ("redirect_loop", f"redirected to {target}, which was already requested")
         return lost
@@ -166,7 +170,7 @@ class NewsSpider(Spider):
         self.tried.append(strategy)
         if strategy == "sitemaps":
             roots = (self.state.plan or {}).get("sitemaps") if not self.probe else None
-            yield self._probe(f"{self.base_url}/robots.txt", self.parse_robots, strategy, robots=True)
+            yield self._probe(f"{self.base_url}/robots.txt", self.parse_robots, strategy)
             for url in dict.fromkeys(roots or [self.base_url + p for p in (*self.profile.sitemaps, *SITEMAP_CANDIDATES)]):
                 yield self._probe(url, self.parse_sitemap, strategy)
         elif strategy == "wp-json":
@@ -174,20 +178,24 @@ class NewsSpider(Spider):
         else:
             yield self._probe(self.base_url + "/", self.parse_listing, strategy)
 
-    def _probe(self, url: str, callback, strategy: str, robots: bool = False) -> Request | None:
-        """A discovery root; never off the site (a robots.txt may name another host's sitemap)."""
-        if not self._on_site(url):
+    def _probe(self, url: str, callback, strategy: str) -> Request | None:
+        """A discovery root; never off the site (a robots.txt may name another host's sitemap). robots.txt
+        rules it like any request; its own request is answered by the robots middleware's copy."""
+        if why := self.origins.refusal(url):
             self.crawler.stats.inc_value("hajar/offsite_discovery_refused")
-            self.logger.warning("not probing off-site %s", url)
+            self.logger.warning("not probing off-site %s: %s", url, why)
             return None
         self._roots.add(url)
         self._pending += 1
-        return Request(url, callback=callback, errback=self.probe_failed,
-                       meta={"probe": strategy, "dont_obey_robotstxt": robots})
+        return Request(url, callback=callback, errback=self.probe_failed, meta={"probe": strategy})
 
     def _on_site(self, url: str) -> bool:
-        host = host_of(url)
-        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+        return self.origins.refusal(url) is None
+
+    def _offsite(self, url: str, listed_by: str) -> FetchErrorItem:
+        """The row of a listed URL the crawl will not fetch: another scheme, host or port."""
+        self.crawler.stats.inc_value("hajar/offsite_refused")
+        return FetchErrorItem(url, "offsite", f"listed by the {listed_by} but {self.origins.refusal(url)}")
 
     def _idle(self, spider=None) -> None:
         """A probe the offsite or duplicate filter dropped never calls back: settle the fallbacks here."""
@@ -214,8 +222,18 @@ class NewsSpider(Spider):
 
     def probe_failed(self, failure):
         self.crawler.stats.inc_value("hajar/probe_failed")
+        if failure.check(RobotsDisallowed):
+            self.disallowed_probes.append(failure.request.url)
         self.logger.info("probe %s failed: %s", failure.request.url, failure.value)
         yield from self._probe_done(failure.request.meta)
+
+    def nothing_allowed(self) -> str | None:
+        """Why the run could list nothing, when robots.txt refused every discovery URL it tried."""
+        if not self.disallowed_probes or self.found or self.answered:
+            return None
+        paths = ", ".join(dict.fromkeys(urlsplit(url).path for url in self.disallowed_probes))
+        return (f"robots.txt disallows every discovery URL the crawl tried ({paths}): nothing was listed,"
+                " so nothing was fetched")
 
     def parse_robots(self, response):
         for url in sitemap_urls_from_robots(response.body, base_url=response.url):
@@ -240,6 +258,9 @@ class NewsSpider(Spider):
                     continue
                 if self.since and link.modified and link.modified < self.since:
                     self.crawler.stats.inc_value("hajar/sitemaps_skipped_by_since")
+                    continue
+                if not self._on_site(link.url):
+                    yield self._offsite(link.url, "sitemap index")
                     continue
                 yield Request(link.url, callback=self.parse_sitemap, errback=self.fetch_failed)
         else:
@@ -295,13 +316,20 @@ class NewsSpider(Spider):
         yield from due
         self._stale = 0 if due else self._stale + 1
         if next_url and self._stale < self.stale_pages:
-            yield Request(response.urljoin(next_url), callback=self.parse_listing, errback=self.fetch_failed)
+            next_url = response.urljoin(next_url)
+            if self._on_site(next_url):
+                yield Request(next_url, callback=self.parse_listing, errback=self.fetch_failed)
+            else:
+                yield self._offsite(next_url, "listing's next-page link")
         yield from self._probe_done(response.meta)
 
     # what is due -----------------------------------------------------------------------------
     def _follow(self, link: Link, source: str) -> Request | FetchErrorItem | None:
         """A request for the linked page when it is on the site, in bounds and newer than what we hold."""
-        url = canonical_url(link.url, base=self.base_url)
+        try:
+            url = canonical_url(link.url, base=self.base_url)
+        except ValueError:  # `http://[`, a port past 65535: the origin check says why
+            url = link.url
         on_site = self._on_site(url)
         if on_site:
             self.found.setdefault(source, set()).add(url)
@@ -311,7 +339,7 @@ class NewsSpider(Spider):
             return None
         self._decided.add(url)
         if not on_site:
-            return FetchErrorItem(url, "offsite_link", f"listed by the {source} but outside the site's hosts")
+            return self._offsite(url, source)
         if not self._in_bounds(link):
             self.crawler.stats.inc_value("hajar/out_of_bounds")
             return None
@@ -380,11 +408,20 @@ class NewsSpider(Spider):
         self._awaiting.discard(url)
         self._late_listed.pop(url, None)
         if failure.check(HttpError):
-            status = failure.value.response.status
+            response = failure.value.response
+            status, location = response.status, response.headers.get("Location")
             if status in (404, 410) and url in self.state.held:
                 yield GoneItem(url, f"http_{status}")
+            elif 300 <= status < 400 and location:  # a redirect Scrapy would not follow: to another scheme
+                target = response.urljoin(location.decode("latin-1"))
+                why = self.origins.refusal(target) or "not followed"
+                yield FetchErrorItem(url, "offsite_redirect", f"redirected off the site to {target} ({why})")
             else:
                 yield FetchErrorItem(url, f"http_{status}", f"HTTP {status} after retries")
+        elif failure.check(RobotsDisallowed):
+            yield FetchErrorItem(url, "robots_txt", str(failure.value))
+        elif failure.check(OffsiteRequest):
+            yield FetchErrorItem(url, "offsite", str(failure.value))
         else:
             error = failure.value
             yield FetchErrorItem(url, type(error).__name__, str(error) or repr(error))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from hajar_scraper import dates, fingerprint, schema, search
+from hajar_scraper import dates, fingerprint, places, placestore, schema, search
 from hajar_scraper.crawlstate import CrawlState
 from hajar_scraper.dates import utc_now
 from hajar_scraper.record import validate
@@ -26,6 +26,8 @@ from hajar_scraper.warc import Capture, read_response
 DEFAULT_ZONE = "Asia/Jakarta"  # a site with no row in `sites` (archives built by hand)
 FILL_ALARM_POINTS = 20.0  # a field filled this much less often than in earlier runs flags the run
 ALARM_MIN_ARTICLES = 5  # runs with fewer articles are too small to compare
+# A run's counts in `crawl_runs`; `not_fetched`: URLs a run cut short never got to (not failures).
+RUN_COUNTS = ("new", "updated", "unchanged", "skipped", "rejected", "failed", "not_fetched")
 # Articles sharing any of a simhash's keys (parameters: band, value of each key), read from the covering index.
 CANDIDATES = ("SELECT id, simhash, cluster_id FROM articles INDEXED BY articles_fingerprint WHERE id IN ("
               + " UNION ALL ".join(["SELECT article_id FROM fingerprint_bands WHERE band = ? AND value = ?"]
@@ -84,16 +86,28 @@ class Prepared:
     def words(self) -> list[list[str]]:
         return search.index_words(self.record)
 
+    @cached_property
+    def places(self) -> list[places.Mention]:
+        return places.tag_record(self.record)
+
+    @cached_property
+    def places_version(self) -> str:
+        return places.tagging_version(self.record.get("site"))
+
     def complete(self, stems_from: str | None = None) -> Prepared:
         """Everything a write may need, computed here and now (`stems_from`: the archive file whose
         known stems may be read, see `search.stem_columns_offline`)."""
-        self.digest, self.body_html, self.simhash  # noqa: B018 - computed and kept
+        self.digest, self.body_html, self.simhash, self.places, self.places_version  # noqa: B018 - computed and kept
         self.stemmed, self.new_stems = search.stem_columns_offline(search.index_words(self.record), stems_from)
         return self
 
 
 class Archive:
     """One SQLite file holding every article, fetch and crawl run of one or more sites."""
+
+    # Test-only: called inside an article's savepoint once its row is written, where the kill test
+    # (tests/test_crash_safety.py, through the pipeline's HAJAR_TEST_STOP_AT_ARTICLE) stops the crawl.
+    after_row: Callable[[str], None] | None = None
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -105,13 +119,17 @@ class Archive:
         # only a power cut may drop the last transactions. FULL cost 3.4 ms a commit here, NORMAL 0.04 ms.
         self.db.execute("PRAGMA synchronous = NORMAL")
         self.upgraded = schema.upgrade(self.db)
+        placestore.ensure(self.db)  # the vendored gazetteer, loaded again when it changed
 
     def close(self) -> None:
         self.db.close()
 
-    def ensure_site(self, slug: str, name: str, base_url: str, region: str, timezone_name: str) -> None:
+    def ensure_site(self, slug: str, name: str, base_url: str, region: str, timezone_name: str,
+                    places_home: tuple[str, ...] = ()) -> None:
         self.db["sites"].upsert({"slug": slug, "name": name, "base_url": base_url, "region": region,
                                  "timezone": timezone_name}, pk="slug")
+        if places_home:
+            placestore.set_home(self.db, slug, places_home)
 
     # crawl runs -----------------------------------------------------------------------------
     def start_run(self, site: str, arguments: dict) -> int:
@@ -119,14 +137,17 @@ class Archive:
                                               "arguments": json.dumps(arguments, sort_keys=True)})
         return table.last_pk
 
-    def finish_run(self, run_id: int, status: str, stats: dict, counts: dict, fill_rates: dict) -> str | None:
-        """Close a run with its figures; returns the fill-rate alarm, if the site's layout seems changed."""
+    def finish_run(self, run_id: int, status: str, stats: dict, counts: dict, fill_rates: dict,
+                   warning: str | None = None) -> str | None:
+        """Close a run with its figures; returns its alarm: `warning` (e.g. robots.txt refused everything)
+        and the fill-rate drop, if the site's layout seems changed."""
         site = self.db["crawl_runs"].get(run_id)["site"]
         articles = sum(counts.get(k, 0) for k in ("new", "updated", "unchanged"))
-        alarm = self._fill_alarm(site, run_id, fill_rates) if articles >= ALARM_MIN_ARTICLES else None
+        fill = self._fill_alarm(site, run_id, fill_rates) if articles >= ALARM_MIN_ARTICLES else None
+        alarm = "; ".join(filter(None, (warning, fill))) or None
         self.db["crawl_runs"].update(run_id, {
             "finished_at": utc_now(), "status": status, "alarm": alarm,
-            **{k: counts.get(k, 0) for k in ("new", "updated", "unchanged", "skipped", "rejected", "failed")},
+            **{k: counts.get(k, 0) for k in RUN_COUNTS},
             "stats": json.dumps(stats, sort_keys=True, default=str),
             "fill_rates": json.dumps(fill_rates, sort_keys=True),
         })
@@ -222,14 +243,17 @@ class Archive:
         record = prepared.record
         seen_at = record.get("fetched_at") or utc_now()
         digest = prepared.digest
-        row = self.db.execute("SELECT id, content_hash, record_hash, version, last_seen_at FROM articles"
-                              " WHERE url = ?", [record["url"]]).fetchone()
+        row = self.db.execute("SELECT id, content_hash, record_hash, version, last_seen_at, places_version"
+                              " FROM articles WHERE url = ?", [record["url"]]).fetchone()
         if row:  # a re-parse of an older fetch never moves last_seen_at back
             seen_at = max(seen_at, row[4] or "")
         if row and row[2] == digest:  # one statement needs no savepoint (alone, sqlite-utils commits it)
             self.db.execute("UPDATE articles SET last_seen_at = ?, status = 'live', gone_at = NULL,"
                             " gone_reason = NULL, parser_version = ? WHERE id = ?",
                             [seen_at, record.get("parser_version"), row[0]])
+            if row[5] != prepared.places_version:  # tagged by older rules or gazetteer, or never
+                with self._savepoint():
+                    placestore.write(self.db, row[0], prepared.places, prepared.places_version, held=True)
             return "unchanged"
         with self._savepoint():
             new_content = not row or row[1] != record["content_hash"]
@@ -254,7 +278,10 @@ class Archive:
                 values.update(id=article_id, first_seen_at=seen_at)
                 self.db.execute(f"INSERT INTO articles ({', '.join(values)})"
                                 f" VALUES ({', '.join(f':{k}' for k in values)})", values)
+            if self.after_row is not None:
+                self.after_row(record["url"])
             self._replace_children(article_id, record, held=bool(row))
+            placestore.write(self.db, article_id, prepared.places, prepared.places_version, held=bool(row))
             if prepared.stemmed is None:
                 stemmed = search.stem_columns(self.db, prepared.words)
             else:

@@ -50,6 +50,9 @@ def parse_bytes(body: bytes, content_type: str, url: str, site: str, fetched_at:
 
 def _warm(site: str) -> None:
     get_profile(site)  # imports the parsers and reads the profile
+    from hajar_scraper import places
+
+    places.tagger()  # the places matcher (~1.5 s to build), while the crawl discovers
 
 
 def _exit_with_parent() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from hajar_scraper import fingerprint, search
+from hajar_scraper import fingerprint, placestore, search
 from hajar_scraper.stems import create_table
 
 MIGRATIONS = Migrations("hajar_scraper")
@@ -137,6 +137,19 @@ def m008_listed_at(db):
     """The publication time the discovery listing gave for each fetched page: the parser's date for a page
     that prints none, so a reparse must be given it again."""
     _add_columns(db, "pages", {"listed_at": str})
+
+
+@MIGRATIONS()
+def m009_places(db):
+    """The gazetteer (`places`, `place_aliases`, `places_source`) and each article's places
+    (`article_places`, `articles.places_version`); the archive loads the places when it opens."""
+    placestore.create(db)
+
+
+@MIGRATIONS()
+def m010_not_fetched(db):
+    """A run cut short (a time limit, a shutdown) counts the URLs it never got to apart from its failures."""
+    _add_columns(db, "crawl_runs", {"not_fetched": int})
 
 
 def keep_keys(db: sqlite_utils.Database, fingerprints: list[tuple[int, int]]) -> None:

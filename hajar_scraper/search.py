@@ -16,6 +16,7 @@ from html import escape
 from itertools import islice
 from typing import NamedTuple
 
+from hajar_scraper import placestore
 from hajar_scraper.stems import WORD, archive_stems, create_table, offline_stems, stem_word, words
 
 STEM_TABLE = "articles_fts_stem"
@@ -195,7 +196,7 @@ def common_phrases(conn, phrases) -> set[str]:
 
 
 def find(conn, query: str | None, since: str = "", until: str = "", sort: str = "",
-         common: set[str] | None = None) -> Hits:
+         common: set[str] | None = None, places: list[str] | None = None) -> Hits:
     """The CANDIDATES newest hits (by id) of a query, filtered by date (YYYY-MM-DD) and ordered.
 
     The order: newest first (published_at) when `sort` is "newest" or every phrase is common;
@@ -203,7 +204,8 @@ def find(conn, query: str | None, since: str = "", until: str = "", sort: str = 
     by id, the last archived first. With no phrase left out, bm25 scores the candidates as they are
     read. When common phrases were left out (the others then hold many more rows than the query),
     bm25 scores the SCORED newest rows of the ranked phrases and the candidates go back no further.
-    `common` may be given, e.g. the union over several archives searched together.
+    `common` may be given, e.g. the union over several archives searched together. `places`: only the
+    articles about these places (Kemendagri codes) or places under them (placestore.place_filter).
     """
     phrases = query_phrases(query)
     if not phrases:
@@ -215,9 +217,15 @@ def find(conn, query: str | None, since: str = "", until: str = "", sort: str = 
     if ranked and common:
         scores, oldest = _scored(conn, informative)
     params = {"q": " ".join(phrases), "oldest": oldest, "since": since or "", "until": until or ""}
+    within = ""
+    if places is not None:
+        clause, bounds = placestore.place_filter(f"[{STEM_TABLE}].rowid", places)
+        within = f"AND {clause} "
+        params.update(bounds)
     # Nothing left out: bm25 of the query itself scores exactly the candidates, in the same pass.
     together = ranked and scores is None
-    rows = _candidates(conn, params, BM25 if together else "NULL", dated=bool(since or until or not ranked))
+    rows = _candidates(conn, params, BM25 if together else "NULL", dated=bool(since or until or not ranked),
+                       within=within)
     capped, rows = len(rows) > CANDIDATES or oldest > 0, rows[:CANDIDATES]
     if scores is not None:
         rows = [(article_id, published, scores.get(article_id)) for article_id, published, _ in rows]
@@ -243,17 +251,18 @@ def _scored(conn, informative: str) -> tuple[dict[int, float], int]:
     return dict(rows), rows[-1][0] if len(rows) == SCORED else 0
 
 
-def _candidates(conn, params: dict, score: str, dated: bool) -> list[tuple]:
-    """(id, published_at or None, `score`) of the CANDIDATES + 1 newest hits from :oldest on."""
+def _candidates(conn, params: dict, score: str, dated: bool, within: str = "") -> list[tuple]:
+    """(id, published_at or None, `score`) of the CANDIDATES + 1 newest hits from :oldest on (`within`: a
+    further condition, e.g. a place's)."""
     if dated:  # the dates of 500 hits spread over the archive cost ~3 ms: only if used
         return conn.execute(
             f"SELECT [{STEM_TABLE}].rowid, articles.published_at, {score} FROM [{STEM_TABLE}] "
             f"JOIN articles ON articles.id = [{STEM_TABLE}].rowid WHERE [{STEM_TABLE}] MATCH :q "
             f"AND [{STEM_TABLE}].rowid >= :oldest AND (:since = '' OR articles.published_at >= :since) "
-            "AND (:until = '' OR substr(articles.published_at, 1, 10) <= :until) "
+            f"AND (:until = '' OR substr(articles.published_at, 1, 10) <= :until) {within}"
             f"ORDER BY [{STEM_TABLE}].rowid DESC LIMIT {CANDIDATES + 1}", params).fetchall()
     return conn.execute(f"SELECT rowid, NULL, {score} FROM [{STEM_TABLE}] WHERE [{STEM_TABLE}] MATCH :q "
-                        f"AND rowid >= :oldest ORDER BY rowid DESC LIMIT {CANDIDATES + 1}", params).fetchall()
+                        f"AND rowid >= :oldest {within}ORDER BY rowid DESC LIMIT {CANDIDATES + 1}", params).fetchall()
 
 
 def result_rows(conn, ids: list[int], query: str | None) -> dict[int, dict]:

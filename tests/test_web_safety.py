@@ -65,13 +65,13 @@ def test_no_canned_query_writes_and_no_write_plugin_is_installed(web):
     metadata = yaml.safe_load((ROOT / "archive" / "metadata.yml").read_text(encoding="utf-8"))
     queries = metadata["databases"]["hajarnews"]["queries"]
     assert sorted(queries) == ["articles_per_day", "by_author", "by_dateline", "by_tag", "latest",
-                               "latest_feed", "search", "search_feed", "tag_feed"]
+                               "latest_feed", "place_feed", "search", "search_feed", "tag_feed"]
     for name, query in queries.items():
         assert not query.get("write"), name
         assert re.match(r"^\s*(with|select)\b", query["sql"], re.I), name
     plugins = {p["name"] for p in json.loads(fetch(base + "/-/plugins.json")[2])}
     assert plugins == {"datasette-atom", "datasette-block-robots", "hajar_feeds.py", "hajar_home.py",
-                       "hajar_pages.py", "hajar_readonly.py", "hajar_search.py"}
+                       "hajar_pages.py", "hajar_places.py", "hajar_readonly.py", "hajar_search.py"}
     assert fetch(base + "/hajarnews/latest", )[0] == 200
 
 

@@ -20,7 +20,7 @@ from datasette import hookimpl
 from datasette.utils import sqlite_timelimit
 from markupsafe import Markup
 
-from hajar_scraper import dates, search
+from hajar_scraper import dates, placestore, search
 from hajar_scraper.stems import stem_text, stem_word
 from hajar_scraper.serving import html_page, render
 
@@ -28,8 +28,6 @@ DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
 DEFAULT_ZONE = "Asia/Jakarta"
 MAX_QUERY_CHARS = 200
 SORTS = {"": "relevansi", "newest": "terbaru"}
-PAGE_HEADERS = {"Content-Security-Policy": "script-src 'none'; object-src 'none'; base-uri 'none'",
-                "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
 
 
 def _snippet(text, query, size=32, stems=None):
@@ -93,6 +91,7 @@ def read_form(args) -> dict:
     since, until = args.get("dari", "").strip(), args.get("sampai", "").strip()
     sort = args.get("urut", "")
     return {"q": args.get("q", "").strip()[:MAX_QUERY_CHARS], "situs": args.get("situs", ""),
+            "tempat": " ".join(args.get("tempat", "").split())[:100],
             "dari": since if DATE.match(since) else "", "sampai": until if DATE.match(until) else "",
             "urut": sort if sort in SORTS else "", "hal": _page_number(args.get("hal", ""))}
 
@@ -128,7 +127,8 @@ def _one_page(conn, form: dict, limit_ms: int):
     factory, conn.row_factory = conn.row_factory, None
     try:
         with sqlite_timelimit(conn, limit_ms):
-            hits = search.find(conn, form["q"], form["dari"], form["sampai"], form["urut"])
+            hits = search.find(conn, form["q"], form["dari"], form["sampai"], form["urut"],
+                               places=places_of(conn, form["tempat"]))
         first = (form["hal"] - 1) * search.PAGE_SIZE
         ids = [article_id for article_id, _, _ in hits.rows[first:first + search.PAGE_SIZE]]
         try:
@@ -191,8 +191,8 @@ async def run_search(datasette, form: dict, databases: list[str]) -> Results:
     for name in alive:
         try:
             hits, zone = await _in_time(datasette, name, lambda conn: (search.find(
-                conn, form["q"], form["dari"], form["sampai"], form["urut"], common if len(databases) > 1 else None),
-                archive_zone(conn)))
+                conn, form["q"], form["dari"], form["sampai"], form["urut"], common if len(databases) > 1 else None,
+                places_of(conn, form["tempat"])), archive_zone(conn)))
         except sqlite3.OperationalError:
             timed_out.append(name)
             continue
@@ -221,9 +221,20 @@ async def run_search(datasette, form: dict, databases: list[str]) -> Results:
     return Results(rows, len(found), capped, ranked and bool(found), words, timed_out)
 
 
+def places_of(conn, tempat: str) -> list[str] | None:
+    """`tempat` (a place's name or code) as the places it means in this archive, children included by
+    the search (None: no place asked; [] : none here by that name)."""
+    if not tempat:
+        return None
+    try:
+        return placestore.resolve(conn, tempat)
+    except sqlite3.OperationalError:  # an archive without the places tables
+        return []
+
+
 def page_link(datasette, form: dict, page: int) -> str:
-    fields = {"q": form["q"], "situs": form["situs"], "dari": form["dari"], "sampai": form["sampai"],
-              "urut": form["urut"], "hal": page}
+    fields = {"q": form["q"], "situs": form["situs"], "tempat": form["tempat"], "dari": form["dari"],
+              "sampai": form["sampai"], "urut": form["urut"], "hal": page}
     return datasette.urls.path("/-/cari") + "?" + urlencode({k: v for k, v in fields.items() if v not in ("", 1)})
 
 
@@ -244,7 +255,7 @@ async def search_page(datasette, request):
         "feeds": [{"database": name, "href": datasette.urls.query(name, "search_feed", format="atom")
                    + "?" + urlencode({"q": form["q"]})} for name in chosen] if form["q"] else [],
     }
-    return html_page(await render(datasette, "hajar_search.html", context, request), PAGE_HEADERS)
+    return html_page(await render(datasette, "hajar_search.html", context, request))
 
 
 TABLE_PAGE = re.compile(r"^/(?P<database>[^/]+)/articles$")

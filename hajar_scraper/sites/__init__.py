@@ -60,6 +60,8 @@ class SiteProfile:
     feeds: tuple[str, ...] = ("/feed/",)
     selectors: dict = field(default_factory=lambda: dict(DEFAULT_SELECTORS))
     signature_patterns: tuple[re.Pattern, ...] = ()
+    places_home: tuple[str, ...] = ()  # Kemendagri codes of the outlet's home area (the places tagger prefers them)
+    places_aliases: dict = field(default_factory=dict)  # {code: [local names of that place]}
 
     @classmethod
     def from_file(cls, path: Path) -> SiteProfile:
@@ -84,6 +86,8 @@ class SiteProfile:
             feeds=tuple(discovery.get("feeds") or ("/feed/",)),
             selectors=merged,
             signature_patterns=tuple(re.compile(p, re.I) for p in data.get("signature_patterns") or ()),
+            places_home=tuple(str(c) for c in (data.get("places") or {}).get("home") or ()),
+            places_aliases={str(c): list(n) for c, n in ((data.get("places") or {}).get("aliases") or {}).items()},
         )
 
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from hajar_scraper.parsers.bylines import (
-    Byline, choose_authors, clean_name, dateline, find_signature, is_author_note, is_byline_line,
+    Byline, by_line, choose_authors, clean_name, dateline, find_signature, is_author_note, is_byline_line,
     is_placeholder, read_byline,
 )
 
@@ -126,3 +126,37 @@ def test_signatures(text, whole, code):
 def test_profile_signature_patterns_add_codes_the_generic_rule_refuses():
     assert find_signature("mulai bulan depan. (MJ-07)") is None
     assert find_signature("mulai bulan depan. (MJ-07)", [re.compile(r"MJ-\d{1,3}", re.I)])["code"] == "MJ-07"
+
+
+# Credits as real pages print them (../shared/realpages: Global News, Börsen-Zeitung, BSZ, NZZ, MDR, The
+# Nation, Salzburger Nachrichten, Euronews).
+@pytest.mark.parametrize(("names", "authors"), [
+    (["Samya Kullab and Vasilisa Stepanenko"], ["Samya Kullab", "Vasilisa Stepanenko"]),
+    (["Felix Schröder und Jörg Soldwisch, dpa"], ["Felix Schröder", "Jörg Soldwisch", "dpa"]),
+    (["Elena Oberholzer (obe)", "Oliver Maksan (oma)"], ["Elena Oberholzer", "Oliver Maksan"]),
+    (["Dan Brown"], ["Dan Brown"]),  # a capitalised `Dan` is a name, not Indonesian `dan`
+    (["Kullab, Samya"], ["Kullab, Samya"]),  # commas alone do not make a list
+])
+def test_a_list_given_as_one_name_is_split(names, authors):
+    assert choose_authors([("jsonld", names)], None) == (authors, "jsonld")
+
+
+@pytest.mark.parametrize(("line", "authors"), [
+    ("By Sarah Lazare", ["Sarah Lazare"]),
+    ("von David Straub, MDR THÜRINGEN", ["David Straub"]),
+    ("von Dr. Max Kolter", ["Dr. Max Kolter"]),
+    ("Von Malek Fouda", ["Malek Fouda"]),
+    ("Oleh Dedi Irawan dan Mulyadi", ["Dedi Irawan", "Mulyadi"]),
+    ("von APA", []),  # an agency in capitals is no person
+    ("by the end of the week prices rose", []),
+    ("By 2024 the bridge was finished", []),
+])
+def test_a_by_line_without_a_colon(line, authors):
+    assert by_line(line) == authors
+
+
+@pytest.mark.parametrize("name", ["mdr.de", "ntv.com.tr", "LTO", "AFP"])
+def test_a_web_address_or_one_capitalised_word_is_an_outlet_not_a_person(name):
+    assert choose_authors([("meta", [name]), ("text", ["David Straub"])], None) == (["David Straub"], "text")
+    assert choose_authors([("meta", [name])], None) == ([name], "meta")  # credited when no one else is named
+    assert choose_authors([("jsonld", ["Paula Steiger", name])], None) == (["Paula Steiger", name], "jsonld")

@@ -225,10 +225,30 @@ def _pick(prov: dict, field: str, *options):
 def _author_candidates(node: dict, data: sd.Structured, scope: Scope, selector: str, body, tree, headlines):
     """`(source, names)` in trust order, each read only when `choose_authors` gets that far."""
     yield "jsonld", sd.names(node.get("author"), data)
-    yield "meta", [a for a in [data.meta1("author")] if a and "://" not in a]
+    yield "meta", _meta_authors(data)
     yield "selector", _texts(scope, selector)
     yield "text", body.byline.authors
     yield "text", bylines.printed_byline(tree, headlines).authors
+
+
+# Meta tags that name the writer, in trust order: HTML's own, Open Graph's article:author (when a name, not
+# a profile URL), Yoast's `Written by` label (WordPress), Parse.ly, Sailthru, Dublin Core, cXense.
+_AUTHOR_META = ("author", "article:author", "twitter:misc:written by", "parsely-author", "sailthru.author",
+                "dc.creator", "cxenseparse:author")
+_WRITTEN_BY = {"written by", "ditulis oleh", "geschrieben von", "verfasst von", "écrit par", "escrito por"}
+
+
+def _meta_authors(data: sd.Structured) -> list[str]:
+    """The first meta tag that names someone (an e-mail address or a URL names no one)."""
+    labelled = [data.meta1(f"twitter:data{n}") for n in (1, 2, 3)
+                if (data.meta1(f"twitter:label{n}") or "").strip().lower() in _WRITTEN_BY]
+    for key in _AUTHOR_META:
+        for value in data.meta.get(key, ()):
+            if "://" not in value and bylines.clean_name(value):
+                return [value]
+        if key == "article:author" and labelled and labelled[0]:
+            return [labelled[0]]
+    return []
 
 
 _PAGE_WORDS = re.compile(r"^\W*(?:halaman\s*)?(?:2|selanjutnya|berikutnya|next|lanjut|»|›)\W*$", re.I)

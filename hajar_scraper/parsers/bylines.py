@@ -14,7 +14,13 @@ _LABEL = re.compile(rf"(?<![\w])({'|'.join(AUTHOR_LABELS + EDITOR_LABELS)})\s*:\
 _LINE_START = re.compile(rf"^\W*(?:{'|'.join(AUTHOR_LABELS + EDITOR_LABELS)})\s*:", re.I)
 # "Laporan Wartawan Tribunjambi.com, Andi Saputra": the Tribun-style credit line without a colon.
 _CREDIT_LINE = re.compile(r"^laporan\s+(?:wartawan|reporter|kontributor)\s+[\w.]+\s*,\s*(?P<names>.+)$", re.I)
-_SPLIT = re.compile(r"\s*(?:,|;|&|\+|\b(?:dan|and|und|og|och|et|y)\b)\s*", re.I)
+# Conjunctions in lower or upper case only: `Dan Brown` is one name.
+_CONJUNCTION = r"\b(?:dan|and|und|og|och|et|y|DAN|AND|UND)\b"
+_SPLIT = re.compile(rf"\s*(?:,|;|&|\+|{_CONJUNCTION})\s*")
+_LISTED = re.compile(rf"\s(?:{_CONJUNCTION}|&)\s")
+# A credit without a colon under the headline: `By Sarah Lazare`, `von David Straub, MDR THÜRINGEN`.
+_BY_LINE = re.compile(r"^(?:by|von|oleh|par|por|door|af|av)\s+(?P<names>\S.*)$", re.I)
+_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "dos", "del", "la", "le", "al", "el", "bin", "binti"}
 _SEPARATORS = " \t|/\\-–—,;:()[]."
 _LEADING_WORD = re.compile(r"^(?:oleh|by|penulis|reporter|editor|ditulis oleh)\b\s*:?\s*", re.I)
 _EMAIL = re.compile(r"\S+@\S+")
@@ -43,15 +49,43 @@ _AUTHOR_NOTE = re.compile(r"^\W*(?:\*\s*)?(?:penulis|the writer|the author)\s+(?
 
 
 def printed_byline(tree, anchors) -> Byline:
-    """The byline a theme prints under the headline, outside the story's block (`div.penulis`)."""
+    """The byline a theme prints under the headline, outside the story's block (`div.penulis`, `By …`)."""
     found = Byline()
     for _, text in nearby.lines(tree, anchors, MAX_BYLINE_CHARS, BYLINE_WINDOW):
         for part in META_SEPARATOR.split(text):
             if is_byline_line(part.strip()):
                 read_byline(part.strip(), found)
+            elif not found.authors:
+                found.authors.extend(by_line(part.strip()))
         if found.authors:
             break
     return found
+
+
+def by_line(text: str) -> list[str]:
+    """The people of `By A and B` / `von A, DESK`: only when every part reads as a name; a desk or agency
+    in capitals (`MDR THÜRINGEN`, `APA`) is no person (the outlet is credited instead, as when none is named)."""
+    match = _BY_LINE.match(text)
+    if not match or len(text) > 100:
+        return []
+    parts = [part for part in (p.strip(_SEPARATORS) for p in _SPLIT.split(match["names"])) if part]
+    if not parts or not all(_reads_as_name(part) for part in parts):
+        return []
+    return [n for n in (clean_name(part) for part in parts if not part.isupper()) if n]
+
+
+def _reads_as_name(text: str) -> bool:
+    """One to six words, each capitalised but for name particles (`van`, `bin`): `Dr. Max Kolter` yes,
+    `the latest news` no."""
+    words = text.split()
+    return 0 < len(words) <= 6 and all(
+        w[0].isupper() or w.lower() in _PARTICLES for w in words) and not any(c.isdigit() for c in text)
+
+
+def listed_names(name: str) -> list[str]:
+    """`A and B, C` given as one name (a JSON-LD author, a meta tag) → its names; any other name as it is
+    (`Kullab, Samya` stays one)."""
+    return split_names(name) if _LISTED.search(name) else [name]
 
 
 def is_author_note(text: str) -> bool:
@@ -90,14 +124,22 @@ def split_names(value: str) -> list[str]:
     return [n for n in (clean_name(part) for part in parts) if n]
 
 
+_TRAILING_CODE = re.compile(r"\s+\((?:[^()\s]{1,6})\)?\s*$")  # NZZ's `Elena Oberholzer (obe)`
+
+
 def clean_name(name: str) -> str | None:
     """A person's name without labels, e-mail, outlet suffix (`Budi/Jambi Ekspres`) or shouting."""
     name = _EMAIL.sub("", normalise_text(name))
     name = _LEADING_WORD.sub("", name).split("/")[0].split("|")[0]
+    name = _TRAILING_CODE.sub("", name)
     name = name.strip(_SEPARATORS)
     if not name or not any(c.isalpha() for c in name):
         return None
     return name.title() if name.isupper() and len(name) > 3 else name
+
+
+# A web address (`mdr.de`, `ntv.com.tr`) or one word in capitals (`LTO`, `AFP`): an outlet or agency.
+_OUTLET_LIKE = re.compile(r"^(?:[\w-]+(?:\.[\w-]+)*\.[a-z]{2,3}|[^\W\d_a-z]{2,6})$")
 
 
 def is_placeholder(name: str, outlet_names=()) -> bool:
@@ -106,6 +148,11 @@ def is_placeholder(name: str, outlet_names=()) -> bool:
     outlets = {_key(n) for n in outlet_names if n}
     return is_account(name) or key in outlets or any(
         len(o) >= 5 and o in key or len(key) >= 5 and key in o for o in outlets)
+
+
+def is_agency(name: str) -> bool:
+    """`mdr.de`, `AFP`: credited beside a reporter, but not a reporter, so no reason to stop looking for one."""
+    return bool(_OUTLET_LIKE.match(name.strip()))
 
 
 def is_account(name: str) -> bool:
@@ -131,10 +178,11 @@ def choose_authors(candidates, editor: str | None, outlet_names=()) -> tuple[lis
     fallback: tuple[list[str], str | None] = ([], None)
     editor_key = _key(editor) if editor else None
     for source, names in candidates:
-        names = [n for n in (clean_name(x) for x in names or ()) if n and not is_account(n)]
-        people = [n for n in names if not is_placeholder(n, outlet_names) and _key(n) != editor_key]
-        if people:
-            return list(dict.fromkeys(people)), source
+        names = [n for n in (clean_name(x) for name in names or () for x in listed_names(name))
+                 if n and not is_account(n)]
+        credited = [n for n in names if not is_placeholder(n, outlet_names) and _key(n) != editor_key]
+        if any(not is_agency(n) for n in credited):  # `Paula Steiger, SDA`: the agency stays credited
+            return list(dict.fromkeys(credited)), source
         if names and fallback[1] is None:
             fallback = (list(dict.fromkeys(names)), source)
     return fallback

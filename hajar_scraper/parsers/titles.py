@@ -76,7 +76,10 @@ def choose_title(prov: dict, page_titles, scope: Scope, tree, names: set[str], s
         printed = [(text, node) for text, node in headings if agree(key_of(text), key_of(title))]
         shorter = next((text for text, _ in printed if _affix_of(title, text)), None)
         prov["title"] = "selector" if shorter else source
-        return shorter or title, [node for _, node in printed]
+        # A machine title written for search engines may differ from the printed headline (MDR, LTO):
+        # the page's first h1 still marks where the byline and date are printed.
+        anchors = [node for _, node in printed] or [node for _, node in headings if node.tag == "h1"][:1]
+        return shorter or title, anchors
     page_title = clean_title(tree.findtext(".//title"), names)
     for text, node in headings:
         if page_title is None or agree(key_of(text), key_of(page_title)):

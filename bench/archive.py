@@ -32,7 +32,8 @@ import yaml
 from archive_build import BASE, Articles, build, records
 from common import ROOT, median, noise, percentile, start_server, stop, table, verdict
 from hajar_scraper import search
-from hajar_scraper.archive import Archive, Prepared
+from hajar_scraper.archive import Archive
+from hajar_scraper.prepared import Prepared
 from hajar_scraper.record import content_hash
 from hajar_scraper.stems import forget_stems
 from load import load

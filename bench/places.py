@@ -30,8 +30,9 @@ from common import BIN, ROOT, median, noise, run_measured, start_server, stop, t
 from parse import fixture_pages, sample_pages, with_theme_chrome
 
 from hajar_scraper import places, places_quality
-from hajar_scraper.archive import Archive, Prepared
+from hajar_scraper.archive import Archive
 from hajar_scraper.parse_pool import parse_bytes
+from hajar_scraper.prepared import Prepared
 
 FETCHED_AT = "2026-11-28T10:00:00+00:00"
 

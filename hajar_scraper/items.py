@@ -9,7 +9,7 @@ from typing import Any
 @dataclass
 class ArticleItem:
     """A parsed article; `record` follows docs/record.md; `page_url` is the fetch it was parsed from;
-    `prepared` its write as far as the parsing process computed it (`archive.Prepared`)."""
+    `prepared` its write as far as the parsing process computed it (`prepared.Prepared`)."""
 
     record: dict
     page_url: str = ""

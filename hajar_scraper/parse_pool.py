@@ -2,7 +2,8 @@
 
 The parser is pure (page bytes in, record out), so a page crosses to a worker as bytes and comes back
 as a plain outcome tuple, with the record's write prepared there too (hash, sanitised HTML,
-fingerprint, stems: `archive.Prepared`), so the crawl process only fetches and writes. Exceptions
+fingerprint, stems, places: `prepared.Prepared`), so the crawl process only fetches and writes. A worker
+imports nothing of the archive (no sqlite-utils, warcio or migrations). Exceptions
 are not sent back: a `Rejected` subclass built with its own arguments (`MissingField(field)`) does
 not survive pickling with its message intact.
 """
@@ -20,8 +21,8 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from hajar_scraper.archive import Prepared
 from hajar_scraper.encoding import decode_page
+from hajar_scraper.prepared import Prepared
 from hajar_scraper.record import Rejected
 from hajar_scraper.sites import get_profile
 

@@ -17,10 +17,9 @@ from itertools import islice
 from typing import NamedTuple
 
 from hajar_scraper import placestore
-from hajar_scraper.stems import WORD, archive_stems, create_table, offline_stems, stem_word, words
+from hajar_scraper.stems import WORD, archive_stems, create_table, index_words, joined, stem_word, words
 
 STEM_TABLE = "articles_fts_stem"
-COLUMNS = ("title", "description", "body_text")
 _SPACES = re.compile(r"\s+")
 _QUERY_PART = re.compile(r'"([^"]*)"?|(\S+)')
 SNIPPET_SCAN_WORDS = 2000  # a very long story is searched for hits in its first 2,000 words only
@@ -291,24 +290,9 @@ def create_index(db) -> None:
     rebuild_index(db)
 
 
-def index_words(record: dict) -> list[list[str]]:
-    """The lower-case words of each indexed column, as `index_article` stems them."""
-    return [[w.lower() for w in words(record.get(column))] for column in COLUMNS]
-
-
 def stem_columns(db, texts: list[list[str]]) -> list[str]:
-    """Each column's words (`index_words`) as the space-separated stems `articles_fts_stem` holds."""
-    return _joined(texts, archive_stems(db, {w for ws in texts for w in ws}))
-
-
-def stem_columns_offline(texts: list[list[str]], archive: str | None = None) -> tuple[list[str], dict[str, str]]:
-    """`stem_columns` in a parsing process (`stems.offline_stems`), with the stems Sastrawi made."""
-    found, made = offline_stems({w for ws in texts for w in ws}, archive)
-    return _joined(texts, found), made
-
-
-def _joined(texts: list[list[str]], stems: dict[str, str]) -> list[str]:
-    return [" ".join(stems[w] for w in ws) for ws in texts]
+    """Each column's words (`stems.index_words`) as the space-separated stems `articles_fts_stem` holds."""
+    return joined(texts, archive_stems(db, {w for ws in texts for w in ws}))
 
 
 def index_article(db, article_id: int, stemmed: list[str]) -> None:

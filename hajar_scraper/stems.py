@@ -69,6 +69,26 @@ def forget_stems() -> None:
     _KNOWN.clear()
 
 
+# the indexed columns -------------------------------------------------------------------------
+COLUMNS = ("title", "description", "body_text")  # what `articles_fts_stem` indexes, in its order
+
+
+def index_words(record: dict) -> list[list[str]]:
+    """The lower-case words of each indexed column, as the index stems them."""
+    return [[w.lower() for w in words(record.get(column))] for column in COLUMNS]
+
+
+def joined(texts: list[list[str]], stems: dict[str, str]) -> list[str]:
+    """Each column's words as the space-separated stems `articles_fts_stem` holds."""
+    return [" ".join(stems[w] for w in ws) for ws in texts]
+
+
+def stem_columns_offline(texts: list[list[str]], archive: str | None = None) -> tuple[list[str], dict[str, str]]:
+    """The stemmed columns in a parsing process (`offline_stems`), with the stems Sastrawi made."""
+    found, made = offline_stems({w for ws in texts for w in ws}, archive)
+    return joined(texts, found), made
+
+
 # the archive's `stems` table -------------------------------------------------------------------
 def create_table(db) -> None:
     """`stems`: every word (lower case) the archive has indexed and its stem, so no later crawl stems it again."""

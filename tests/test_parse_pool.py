@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import os
 import signal
 import subprocess
@@ -13,10 +14,11 @@ import time
 import sqlite_utils
 
 from conftest import FIXTURES, ROOT, run_crawl
-from hajar_scraper import fingerprint, search
-from hajar_scraper.archive import Archive, record_hash
+from hajar_scraper import fingerprint, stems
+from hajar_scraper.archive import Archive
 from hajar_scraper.crawlstate import CrawlState
 from hajar_scraper.parse_pool import ParsePool, parse_bytes, parse_in_order
+from hajar_scraper.prepared import record_hash
 from hajar_scraper.sanitise import sanitise
 from hajar_scraper.spiders.sites import HajarnewsSpider
 from hajar_scraper.stems import forget_stems, stem_text, stem_word
@@ -64,9 +66,9 @@ def test_a_worker_process_returns_the_same_record_prepared_and_the_exact_rejecti
     assert computed["digest"] == record_hash(record)
     assert computed["body_html"] == sanitise(record["body_html"])
     assert computed["simhash"] == fingerprint.simhash(record["body_text"])
-    assert prepared.stemmed == [stem_text(record[c]) for c in search.COLUMNS]
+    assert prepared.stemmed == [stem_text(record[c]) for c in stems.COLUMNS]
     assert prepared.stemmed[0] == "wabup tanjabbar hadir dan buka cara resmi giat sosialisasi kerjasama dalam negeri"
-    assert prepared.new_stems == {w: stem_word(w) for ws in search.index_words(record) for w in ws}
+    assert prepared.new_stems == {w: stem_word(w) for ws in stems.index_words(record) for w in ws}
     assert outcomes[1] == ("rejected", "missing_field", "required field 'body_text' is missing: no content block found")
 
 
@@ -149,12 +151,12 @@ def test_a_parsing_process_reads_the_stems_the_archive_knows_and_sends_only_thos
     forget_stems()
     try:
         texts = [["pembangunan", "dibangun"], ["dibangun"]]
-        assert search.stem_columns_offline(texts, str(tmp_path / "a.db")) == (
+        assert stems.stem_columns_offline(texts, str(tmp_path / "a.db")) == (
             ["pembangunan-dari-arsip bangun", "bangun"], {"dibangun": "bangun"})
-        assert search.stem_columns_offline(texts, str(tmp_path / "a.db")) == (
+        assert stems.stem_columns_offline(texts, str(tmp_path / "a.db")) == (
             ["pembangunan-dari-arsip bangun", "bangun"], {})  # known now: nothing new to keep
         forget_stems()
-        assert search.stem_columns_offline([["pembangunan"]], str(tmp_path / "missing.db")) == (
+        assert stems.stem_columns_offline([["pembangunan"]], str(tmp_path / "missing.db")) == (
             ["bangun"], {"pembangunan": "bangun"})
     finally:
         forget_stems()
@@ -193,3 +195,35 @@ def test_the_crawl_process_does_not_load_the_parsers():
          " print(sorted(m for m in sys.modules if m.startswith(('hajar_scraper.parsers', 'extruct'))))"],
         capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "[]"
+
+
+WORKER = """
+import json, sys
+from hajar_scraper import parse_pool
+parse_pool._warm("hajarnews")  # what a worker runs first: the profile, the parsers, the places tagger
+kind, prepared = parse_pool.parse_bytes(open(sys.argv[1], "rb").read(), "text/html; charset=UTF-8", sys.argv[2],
+                                        "hajarnews", "2026-11-28T10:00:00+00:00", complete=True, stems_from=sys.argv[3])
+archive = ("sqlite_utils", "warcio", "hajar_scraper.schema", "hajar_scraper.archive", "hajar_scraper.search",
+           "hajar_scraper.placestore", "scrapy", "twisted")
+print(json.dumps({"kind": kind, "title": prepared.stemmed[0], "places": [m.code for m in prepared.places],
+                  "loaded": sorted(m for m in sys.modules if m.split(".")[0] in archive or m in archive)}))
+"""
+
+
+def test_a_parse_worker_imports_nothing_of_the_archive(tmp_path):
+    """A worker parses and prepares the write (stems read from the archive's `stems` table through sqlite3)
+    without sqlite-utils, warcio, the migrations or the archive module: they cost each worker for nothing."""
+    archive = Archive(tmp_path / "a.db")
+    with archive.db.atomic():  # a stem Sastrawi would not give, so the worker's read of the archive shows
+        archive.db.execute("INSERT INTO stems (word, stem) VALUES ('sosialisasi', 'sosialisasi-dari-arsip')")
+    archive.close()
+    seed = FIXTURES / "hajarnews" / "seed.html"
+    result = subprocess.run([sys.executable, "-c", WORKER, str(seed), SEED_URL, str(tmp_path / "a.db")], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["loaded"] == []
+    assert report["kind"] == "record"
+    assert report["title"] == ("wabup tanjabbar hadir dan buka cara resmi giat sosialisasi-dari-arsip kerjasama"
+                               " dalam negeri")
+    assert "15.06" in report["places"]  # tagged in the worker: Tanjab Barat, the outlet's home kabupaten

@@ -52,7 +52,8 @@ def test_no_sitemaps_and_no_rest_api_falls_back_to_pagination(site, tmp_path):
 
 
 @pytest.mark.parametrize("site", [("--flaky", SEED_PATH)], indirect=True)
-def test_429_and_503_are_retried_after_retry_after_then_backoff(site, tmp_path):
+def test_429_and_503_are_retried_and_their_waits_booked(site, tmp_path):
+    """The crawl stays complete and books the waits; that they are waited: test_politeness.py."""
     db, _, _ = crawl(site, tmp_path, "-s", "RETRY_BACKOFF_BASE=0.2")
     assert db["articles"].count == ARTICLES
     (run,) = list(db.query("select stats from crawl_runs"))

@@ -120,7 +120,8 @@ def test_transient_faults_are_retried_then_archived_once(crawl):
     assert len(pages) == len(set(pages)) == len(ARCHIVED) + 1 + len(REJECTED)
 
 
-def test_retry_after_is_obeyed_and_back_off_doubles(crawl):
+def test_the_run_books_the_retry_waits(crawl):
+    """The waits each answer asked for, summed in the run's stats; that they are waited: test_politeness.py."""
     _, db, _ = crawl
     stats = json.loads(db["crawl_runs"].get(1)["stats"])
     waits = [float(after) if after else 0.05 * 2 ** n for _, failures, after in flaky_plan() for n in range(failures)]

@@ -19,12 +19,13 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 try:
-    from . import render, seo
+    from . import render, seo, traffic
     from .catalog import WIB, Article, Catalog, Store, load_articles
     from .render import render_article_page
 except ImportError:  # run as a script: python tests/sample_site/server.py
     import render
     import seo
+    import traffic
     from catalog import WIB, Article, Catalog, Store, load_articles
     from render import render_article_page
 
@@ -50,6 +51,7 @@ class _Settings:
     flaky: dict = None  # path -> failures still to serve (429 with Retry-After, then 503)
     missing: str = "404"  # how a removed post answers: 404, soft404 (200 not-found page) or home (301 to /)
     theme: str = "wordpress"  # how post pages look: wordpress, or plain (windows-1252, no structured data)
+    disallow: tuple = ()  # paths robots.txt disallows besides /wp-admin/
 
 
 SETTINGS = web.AppKey("settings", _Settings)
@@ -191,7 +193,8 @@ async def robots(request: web.Request) -> web.Response:
     base, plugins = _base(request), request.app[SETTINGS].plugins
     maps = [("yoast", "/sitemap_index.xml"), ("core", "/wp-sitemap.xml"), ("news", "/news-sitemap.xml")]
     listed = [path for plugin, path in maps if plugin in plugins and not (plugin == "core" and "yoast" in plugins)]
-    text = ROBOTS_TXT + "".join(f"\nSitemap: {base}{path}" for path in listed) + "\n"
+    disallowed = "".join(f"Disallow: {path}\n" for path in request.app[SETTINGS].disallow)
+    text = ROBOTS_TXT + disallowed + "".join(f"\nSitemap: {base}{path}" for path in listed) + "\n"
     return web.Response(text=text, content_type="text/plain", charset="UTF-8")
 
 
@@ -357,17 +360,21 @@ async def rest_no_route(request: web.Request) -> web.Response:
 
 
 def make_app(data_dir: Path = DEFAULT_DATA_DIR, public_url: str | None = None,
-             plugins=DEFAULT_PLUGINS, flaky=(), missing: str = "404", theme: str = "wordpress") -> web.Application:
-    """The site's aiohttp app; absolute URLs use public_url (an origin) or else the request's own origin."""
+             plugins=DEFAULT_PLUGINS, flaky=(), missing: str = "404", theme: str = "wordpress",
+             disallow=(), fail=(), log: Path | None = None) -> web.Application:
+    """The site's aiohttp app; absolute URLs use public_url (an origin) or else the request's own origin.
+    `fail` and `log` are for the politeness tests (traffic.py): scripted failures, and a request log file."""
     if theme not in THEMES:
         raise ValueError(f"unknown theme {theme!r}; known: {', '.join(THEMES)}")
     app = web.Application(middlewares=[
+        *([traffic.request_log(log)] if log else []),
+        traffic.scripted_failures(traffic.parse_failures(list(fail))),
         _themed_errors,
         _plugins_and_faults,
         web.normalize_path_middleware(append_slash=True, redirect_class=web.HTTPMovedPermanently),
     ])
     app[SETTINGS] = _Settings(Store(data_dir), public_url.rstrip("/") if public_url else None,
-                              frozenset(plugins), {path: 2 for path in flaky}, missing, theme)
+                              frozenset(plugins), {path: 2 for path in flaky}, missing, theme, tuple(disallow))
     archive_kind = "{kind:category|tag|author}/{slug:[^/]+}"
     app.router.add_routes([
         web.get("/", home),
@@ -426,6 +433,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--theme", choices=THEMES, default="wordpress",
                         help="how post pages look: today's WordPress theme, or an older plain one "
                              "(windows-1252, no JSON-LD or og: meta, headline in h2.post-title)")
+    parser.add_argument("--disallow", action="append", default=[], metavar="PATH",
+                        help="a path robots.txt disallows (repeatable)")
+    parser.add_argument("--fail", action="append", default=[], metavar="PATH=STATUS[:RETRY_AFTER],...",
+                        help="answer PATH with these statuses first (Retry-After: seconds, or date+N for an HTTP "
+                             "date N s after the next full second), then serve it")
+    parser.add_argument("--log", type=Path, help="append one JSON line per request to this file")
     args = parser.parse_args(argv)
     plugins = [p for p in args.plugins.split(",") if p]
     if set(plugins) - set(PLUGINS):
@@ -433,9 +446,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     try:
         load_articles(args.data)  # fail before announcing a URL that would only answer 500
+        traffic.parse_failures(args.fail)
     except (OSError, ValueError) as exc:
         parser.exit(2, f"error: {exc}\n")
-    app = make_app(args.data, args.public_url, plugins, args.flaky, args.missing, args.theme)
+    app = make_app(args.data, args.public_url, plugins, args.flaky, args.missing, args.theme, args.disallow,
+                   args.fail, args.log)
     asyncio.run(_serve(app, args.host, args.port))
     return 0
 

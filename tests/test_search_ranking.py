@@ -8,7 +8,9 @@ import sqlite3
 import pytest
 
 from hajar_scraper import search
+from hajar_scraper.archive import Archive
 from hajar_scraper.stems import stem_text
+from test_web_archive import make_record
 
 # id: (published_at, title, body). Article 12 was archived after 11 but published a day before it.
 ARTICLES = {
@@ -163,7 +165,8 @@ def test_stem_snippet_of_odd_texts(text):
 
 
 # the same answers from fewer and cheaper statements ------------------------------------------------
-@pytest.mark.parametrize("share, common", [(0.25, {'"jembatan"'}), (0.3, {'"jembatan"'}), (0.31, set()), (0.0, {'"jembatan"'})])
+@pytest.mark.parametrize("share, common", [(0.25, {'"jembatan"'}), (0.3, {'"jembatan"'}), (0.31, set()),
+                                           (0.0, {'"jembatan"'})])
 def test_common_means_at_least_the_share_in_whole_hits(conn, monkeypatch, share, common):
     # jembatan: 3 of the 10 newest ids (3-12); a share of 2.5 or 3 hits needs 3, of 3.1 needs 4
     monkeypatch.setattr(search, "SHARE_WINDOW", 10)
@@ -171,24 +174,81 @@ def test_common_means_at_least_the_share_in_whole_hits(conn, monkeypatch, share,
     assert search.common_phrases(conn, ['"jembatan"']) == common
 
 
-def bm25(conn, expression: str) -> dict[int, float]:
-    """bm25 of every row, as one plain statement of FTS5 gives it."""
-    return dict(conn.execute(f"SELECT rowid, {search.BM25} FROM {search.STEM_TABLE} WHERE {search.STEM_TABLE} MATCH ?",
-                             [expression]))
+# bm25 by hand -------------------------------------------------------------------------------------
+# FTS5's bm25 (sqlite.org/fts5.html, "The bm25() function"): the score of a row is
+#   -Σ over the query's phrases q of IDF(q) · f·(k1 + 1) / (f + k1·(1 - b + b·|D| / avgdl)),
+#   IDF(q) = ln((N - n(q) + 0.5) / (n(q) + 0.5)), clamped to 1e-6 when not positive; k1 = 1.2, b = 0.75;
+# f is q's hits in the row, each counted as its column's weight; |D| the row's tokens in all columns,
+# avgdl their mean over the N rows; n(q) the rows holding q. The expected scores below are those
+# numbers worked out from the fixture's stems, not read from the code.
+#
+# The twelve articles: no description; 95 stems in all, avgdl = 95/12. jembatan: n = 3 (3: headline,
+# 7: body once, 11: body three times), |D| = 8 in each, so k1·(1 - b + b·|D|/avgdl) = 1.2094736842105265
+# and IDF = ln(9.5 / 3.5) = 0.9985288301111273:
+JEMBATAN = {3: -1.9597382429638992,  # f = 10: -IDF · 10·2.2 / (10 + 1.2094736842105265)
+            11: -1.5655853375335753,  # f = 3
+            7: -0.9942473820544334}  # f = 1
+# warga is in all twelve: IDF = ln(0.5 / 12.5) < 0, so 1e-6; f = 1 (once in each body) adds -1e-6 · 2.2 / 2.2094...
+WARGA_JEMBATAN = {3: -1.9597392386761432, 11: -1.5655863332458193, 7: -0.9942483777666773}
+
+
+def scores(hits: search.Hits) -> list[tuple[int, float]]:
+    return [(article_id, score) for article_id, _, score in hits.rows]
+
+
+def by_hand(expected: dict[int, float], order: list[int]) -> list[tuple[int, float]]:
+    return [(article_id, pytest.approx(expected[article_id], rel=1e-12)) for article_id in order]
 
 
 def test_scores_are_fts5_bm25_of_the_ranked_phrases(conn, window_of_ten):
-    alone, beside_common = search.find(conn, "jembatan"), search.find(conn, "warga jembatan")
-    expected = bm25(conn, '"jembatan"')
-    assert [score for _, _, score in alone.rows] == [expected[i] for i in ids(alone)]  # read with the candidates
-    assert [score for _, _, score in beside_common.rows] == [expected[i] for i in ids(beside_common)]  # scored apart
-    two = search.find(conn, "warga jembatan", common=set())  # nothing left out: scored with the candidates
-    assert [score for _, _, score in two.rows] == [bm25(conn, '"warga" "jembatan"')[i] for i in ids(two)]
+    assert scores(search.find(conn, "jembatan")) == by_hand(JEMBATAN, [3, 11, 7])  # read with the candidates
+    # warga is common here: left out, the others are scored apart, to the same numbers
+    assert scores(search.find(conn, "warga jembatan")) == by_hand(JEMBATAN, [3, 11, 7])
+    # nothing left out: both phrases scored with the candidates
+    assert scores(search.find(conn, "warga jembatan", common=set())) == by_hand(WARGA_JEMBATAN, [3, 11, 7])
 
 
 def test_dated_candidates_are_scored_too(conn):
-    hits = search.find(conn, "jembatan", since="2021-05-04")
-    assert [(i, score) for i, _, score in hits.rows] == [(i, bm25(conn, '"jembatan"')[i]) for i in (11, 7)]
+    assert scores(search.find(conn, "jembatan", since="2021-05-04")) == by_hand(JEMBATAN, [11, 7])
+
+
+# Headline 10, standfirst 4, body 1 (README "Searching"): three articles hold jembatan once each, in
+# a different column, beside five that do not. Every column holds two words, so |D| = avgdl = 6 and
+# the length factor is 1: N = 8, n = 3, IDF = ln(5.5 / 3.5) = 0.4519851237430572.
+WEIGHED = {  # id: (title, description, body)
+    1: ("Jembatan Kayu", "sungai laut", "warga desa"),
+    2: ("Pasar Ikan", "jembatan sawah", "warga desa"),
+    3: ("Kapal Perahu", "hujan padi", "jembatan rumah"),
+    4: ("Harga Cabai", "pagi ramai", "warga antre"),
+    5: ("Listrik Padam", "lampu minyak", "malam gelap"),
+    6: ("Hujan Deras", "banjir besar", "warga ungsi"),
+    7: ("Sekolah Libur", "anak murid", "guru rapat"),
+    8: ("Panen Padi", "sawah luas", "kota kecil"),
+}
+WEIGHTED_SCORES = {1: -0.8878279216381482,  # headline, f = 10: -IDF · 10·2.2 / (10 + 1.2)
+                   2: -0.7648979017190200,  # standfirst, f = 4: -IDF · 4·2.2 / (4 + 1.2)
+                   3: -0.4519851237430572}  # body, f = 1: -IDF · 2.2 / (1 + 1.2)
+# "jembatan sungai" matches article 1 only; sungai is in its standfirst (f = 4), n = 1, IDF = ln(7.5 / 1.5):
+# -0.8878279216381482 - ln 5 · 4·2.2 / (4 + 1.2)
+TWO_PHRASES = -3.6114920811420100
+
+
+@pytest.fixture
+def weighed(tmp_path):
+    """A real archive (its schema, its stemmed index) holding the eight WEIGHED articles, ids 1-8."""
+    archive = Archive(tmp_path / "bobot.db")
+    for article_id, (title, description, body) in WEIGHED.items():
+        assert archive.save_article(make_record({
+            "site": "hajarnews", "slug": f"2021/05/{article_id:02d}/berita-{article_id}", "title": title,
+            "description": description, "body_text": body, "published_at": f"2021-05-{article_id:02d}T10:00:00+07:00",
+            "authors": [], "categories": [], "tags": []})) == "new"
+    yield archive.db.conn
+    archive.close()
+
+
+def test_bm25_weighs_the_headline_10_the_standfirst_4_and_the_body_1(weighed):
+    assert scores(search.find(weighed, "jembatan")) == by_hand(WEIGHTED_SCORES, [1, 2, 3])
+    assert scores(search.find(weighed, "jembatan sungai")) == [(1, pytest.approx(TWO_PHRASES, rel=1e-12))]
 
 
 def test_stem_snippet_steps_over_the_words_before_its_window():

@@ -16,7 +16,7 @@ import click
 
 from hajar_scraper.dates import utc_now
 from hajar_scraper.record import Rejected
-from hajar_scraper.sites import UnknownSite, get_profile, profiles
+from hajar_scraper.sites import ProfileError, UnknownSite, get_profile, profiles
 
 os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "hajar_scraper.settings")
 
@@ -25,7 +25,17 @@ def archive_dir() -> Path:
     return Path(os.environ.get("HAJAR_ARCHIVE_DIR", "archive"))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """A broken site profile is said in one line (file, key, nearest valid key), by any command that reads one."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ProfileError as error:
+            raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def main():
     """Crawl Indonesian regional news into a SQLite archive and browse it with Datasette."""
 

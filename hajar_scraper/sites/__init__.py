@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from hajar_scraper.sites.validate import ANY_KEY, STR, STRINGS, ProfileError, check, check_values
 from hajar_scraper.urls import host_of
 
 PROFILE_DIR = Path(__file__).parent
@@ -39,6 +40,18 @@ DEFAULT_SELECTORS = {
 }
 
 
+# Every key a profile file may have (docs/adding-an-outlet.md), with its type; anything else is an error.
+SCHEMA = {
+    "slug": STR, "name": STR, "base_url": STR, "hosts": STRINGS, "timezone": STR, "region": STR, "language": STR,
+    "family": STR, "outlet_names": STRINGS,
+    "discovery": {"sitemaps": STRINGS, "feeds": STRINGS},
+    "selectors": {**dict.fromkeys(DEFAULT_SELECTORS, STR), "drop_more": STR},
+    "signature_patterns": STRINGS,
+    "places": {"home": STRINGS, "aliases": {ANY_KEY: STRINGS}},
+}
+REQUIRED = ("slug", "name", "base_url")
+
+
 class UnknownSite(LookupError):
     """No profile has that slug."""
 
@@ -65,7 +78,16 @@ class SiteProfile:
 
     @classmethod
     def from_file(cls, path: Path) -> SiteProfile:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        """The profile in one YAML file; `ProfileError` names the file and the key when it breaks the schema."""
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as error:
+            raise ProfileError(f"{path}: not valid YAML ({' '.join(str(error).split())})") from None
+        check(data, SCHEMA, str(path))
+        missing = [key for key in REQUIRED if key not in data]
+        if missing:
+            raise ProfileError(f"{path}: missing key {missing[0]!r} (every profile has {', '.join(REQUIRED)})")
+        check_values(data, str(path))
         discovery = data.get("discovery") or {}
         selectors = data.get("selectors") or {}
         drop = selectors.pop("drop_more", None)  # added to the default noise list, not replacing it

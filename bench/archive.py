@@ -222,7 +222,7 @@ def fts(db: Path, source: Articles, rounds: int = 3, page_words: int = 60) -> No
     conn.create_function("stem_query", 1, search.stem_query, deterministic=True)
     conn.create_function("search_snippet", -1, lambda t, q, s=32, stems=None: search.stem_snippet(
         t, stems, q, int(s)) if stems is not None else search.snippet(t, q, int(s)), deterministic=True)
-    canned = yaml.safe_load((ROOT / "archive" / "metadata.yml").read_text())["databases"]["hajarnews"]
+    canned = yaml.safe_load((ROOT / "hajar_scraper" / "web" / "archive.yml").read_text())
     def sql_run(sql: str):
         return lambda word: len(conn.execute(sql, {"q": word, "since": "", "until": "", "sort": ""}).fetchall())
 
@@ -312,8 +312,8 @@ def server_cpu(db: Path, source: Articles, rounds: int) -> None:
     the 330 search queries (or 330 random articles) once a round, after a round that warms the caches."""
     with tempfile.TemporaryDirectory(prefix="hajar-bench-cpu-") as tmp:
         port = random.randint(20_000, 40_000)
-        server, _ = start_server([sys.executable, "-m", "hajar_scraper.serving", str(config_copy(tmp, db)),
-                                  "127.0.0.1", str(port)], wait_url=f"http://127.0.0.1:{port}/-/versions.json")
+        server, _ = start_server([sys.executable, "-m", "hajar_scraper.serving", "127.0.0.1", str(port),
+                                  str(config_copy(tmp, db))], wait_url=f"http://127.0.0.1:{port}/-/versions.json")
         try:
             total = sqlite3.connect(db).execute("SELECT max(id) FROM articles").fetchone()[0]
             rng = random.Random(9)

@@ -87,27 +87,36 @@ def crawl(site, base_url, db, since, until, full, probe, recheck, overrides):
 @click.option("--port", default=8001, show_default=True, type=int)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--dir", "directory", type=click.Path(file_okay=False), help="Datasette config directory.")
+@click.option("--db", "databases", multiple=True, type=click.Path(dir_okay=False),
+              help="An archive file to serve instead of a directory (repeatable), from any directory.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 32),
               help="Datasette processes sharing the port: one process runs its pages' Python on one core.")
-def serve(port, host, directory, workers):
-    """Serve the archive directory with Datasette."""
+def serve(port, host, directory, databases, workers):
+    """Serve the archive directory, or the archives given with --db, with Datasette."""
     import signal
 
     from hajar_scraper.archive import Archive
-    from hajar_scraper.serving import port_taken, stop
+    from hajar_scraper.serving import datasette_command, port_taken, stop
 
-    directory = Path(directory) if directory else archive_dir()
-    if not directory.is_dir():
-        raise click.ClickException(f"no archive directory at {directory}")
-    for path in sorted(directory.glob("*.db")):  # archives made by older versions are upgraded first
+    if directory and databases:
+        raise click.UsageError("give --dir or --db, not both")
+    if databases:
+        paths = [Path(db) for db in databases]
+        archives = [_served_archive(path) for path in paths]
+    else:
+        paths = [Path(directory) if directory else archive_dir()]
+        if not paths[0].is_dir():
+            raise click.ClickException(f"no archive directory at {paths[0]}")
+        archives = sorted(paths[0].glob("*.db"))
+    for path in archives:  # archives made by older versions are upgraded first
         Archive(path).close()
     if workers == 1:
-        commands = [[sys.executable, "-m", "datasette", "serve", str(directory), "--host", host, "--port", str(port)]]
+        commands = [datasette_command(paths, host, port)]
     else:
         taken = port_taken(host, port)
         if taken:
             raise click.ClickException(f"cannot listen on {host}:{port}: {taken}")
-        commands = [[sys.executable, "-m", "hajar_scraper.serving", str(directory), host, str(port)]] * workers
+        commands = [[sys.executable, "-m", "hajar_scraper.serving", host, str(port), *map(str, paths)]] * workers
     click.echo(f"Datasette on http://{host}:{port}/" + (f" ({workers} processes)" if workers > 1 else ""))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a stop stops the workers too (finally below)
     processes = [subprocess.Popen(command) for command in commands]
@@ -118,6 +127,26 @@ def serve(port, host, directory, workers):
         pass
     finally:
         stop(processes)
+
+
+def _served_archive(path: Path) -> Path:
+    """`path` when it is a hajar archive, else one line saying what it is: `hajar serve` upgrades what it
+    serves, and must not write an archive's tables into someone else's database."""
+    from hajar_scraper.schema import is_archive
+
+    if not path.is_file():
+        raise click.ClickException(f"no archive at {path}")
+    try:
+        conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+        try:
+            archive = is_archive(conn)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        archive = False
+    if not archive:
+        raise click.ClickException(f"{path} is not a hajar archive")
+    return path
 
 
 @main.command()

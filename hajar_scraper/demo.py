@@ -1,7 +1,12 @@
-"""`hajar demo`: the whole product on one machine, against the bundled sample site."""
+"""`hajar demo`: the whole product on one machine, against the sample site of a clone (tests/sample_site).
+
+The sample site is a test fixture that runs on aiohttp (the `test` extra), so it is not in the wheel: an
+installed package without a clone says so in one line.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 import time
@@ -9,18 +14,20 @@ from pathlib import Path
 
 import click
 
-from hajar_scraper.serving import stop
+from hajar_scraper.serving import datasette_command, stop
 
 SAMPLE_SITE = Path(__file__).resolve().parents[1] / "tests" / "sample_site" / "server.py"
 LOCAL_PACE = ("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0.05", "-s", "LOG_LEVEL=WARNING")
 # A fixed port keeps the sample articles' URLs stable, so a second demo finds the same articles.
 SITE_PORT = 8780
+NEEDS = ("hajar demo needs a clone of the hajar-scraper repository (its sample site, tests/sample_site, runs on "
+         "aiohttp): run `make demo` there")
 
 
 def start_sample_site(port: int = 0) -> tuple[subprocess.Popen, str]:
     """Start the sample site on a free loopback port; return the process and its base URL."""
-    if not SAMPLE_SITE.is_file():
-        raise click.ClickException(f"the sample site is not here ({SAMPLE_SITE}); run the demo from a clone")
+    if not SAMPLE_SITE.is_file() or importlib.util.find_spec("aiohttp") is None:
+        raise click.ClickException(NEEDS)
     process = subprocess.Popen([sys.executable, str(SAMPLE_SITE), "--host", "127.0.0.1", "--port", str(port)],
                                stdout=subprocess.PIPE, text=True)
     line = process.stdout.readline().strip()
@@ -39,8 +46,7 @@ def run_demo(archive_dir: Path, port: int) -> None:
         subprocess.run([sys.executable, "-m", "hajar_scraper.cli", "crawl", "hajarnews", "--base-url", base_url,
                         "--db", str(archive_dir / "hajarnews.db"), *LOCAL_PACE], check=True)
         click.echo(f"Crawled in {time.monotonic() - started:.1f} s into {archive_dir / 'hajarnews.db'}")
-        datasette = subprocess.Popen([sys.executable, "-m", "datasette", "serve", str(archive_dir),
-                                      "--host", "127.0.0.1", "--port", str(port)])
+        datasette = subprocess.Popen(datasette_command([archive_dir], "127.0.0.1", port))
         children.append(datasette)
         click.echo(f"Archive on http://127.0.0.1:{port}/  (Ctrl-C stops everything)")
         datasette.wait()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
@@ -21,6 +23,16 @@ def upgrade(db: sqlite_utils.Database) -> list[str]:
     pending = [m.name for m in MIGRATIONS.pending(db)]
     MIGRATIONS.apply(db)
     return pending
+
+
+def is_archive(conn: sqlite3.Connection) -> bool:
+    """Whether a SQLite database is a hajar archive: its migrations table names this schema's set, or it
+    holds the first schema's articles and crawl_runs (an archive from before the migrations)."""
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "_sqlite_migrations" in tables:
+        return bool(conn.execute("SELECT 1 FROM _sqlite_migrations WHERE migration_set = ? LIMIT 1",
+                                 [MIGRATIONS.name]).fetchone())
+    return {"articles", "crawl_runs"} <= tables
 
 
 def _add_columns(db: sqlite_utils.Database, table: str, columns: dict) -> None:

@@ -1,11 +1,13 @@
-"""One of `hajar serve`'s Datasette processes: the archive directory's app, on a port its siblings share.
+"""One of `hajar serve`'s Datasette processes: a configuration directory's or some archives' app, on a port
+its siblings share.
 
 Each process listens on the port with SO_REUSEPORT, so the kernel spreads new connections over them by
 address hash; one shared listening socket would let the first process to wake take them all. One
-process runs its pages' Python on one core, hence several. `render` is how the plugins' own pages
-are rendered in every process, `datasette serve` included.
+process runs its pages' Python on one core, hence several. Archive files served without a configuration
+directory get the settings the plugin's lock-down asks for (hajar_scraper/web/settings.json).
 
-    python -m hajar_scraper.serving DIRECTORY HOST PORT
+    python -m hajar_scraper.serving HOST PORT DIRECTORY
+    python -m hajar_scraper.serving HOST PORT ARCHIVE.db [ARCHIVE.db ...]
 """
 
 from __future__ import annotations
@@ -15,13 +17,12 @@ import gc
 import socket
 import subprocess
 import sys
-import weakref
 from pathlib import Path
 
-import jinja2
 import uvicorn
 from datasette.app import Datasette
-from datasette.utils.asgi import Response
+
+from hajar_scraper.web.lockdown import SETTINGS
 
 
 def family(host: str) -> socket.AddressFamily:
@@ -50,59 +51,30 @@ def listener(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(directory: Path, host: str, port: int) -> None:
-    datasette = Datasette([], config_dir=directory)
+def datasette_for(paths: list[Path]) -> Datasette:
+    """One configuration directory, or archive files with the lock-down's settings."""
+    if len(paths) == 1 and paths[0].is_dir():
+        return Datasette([], config_dir=paths[0])
+    return Datasette([str(path) for path in paths], settings=SETTINGS)
+
+
+def datasette_command(paths: list[Path], host: str, port: int) -> list[str]:
+    """`datasette serve` of what `datasette_for` serves, as a user would type it."""
+    settings = [] if len(paths) == 1 and paths[0].is_dir() else [
+        part for name, value in SETTINGS.items()
+        for part in ("--setting", name, ("on" if value else "off") if isinstance(value, bool) else str(value))]
+    return [sys.executable, "-m", "datasette", "serve", *map(str, paths), "--host", host, "--port", str(port),
+            *settings]
+
+
+def serve(paths: list[Path], host: str, port: int) -> None:
+    datasette = datasette_for(paths)
     asyncio.run(datasette.invoke_startup())
     # What startup made (Datasette, plugins, Sastrawi's dictionary) lives as long as the process: the
     # full collections that a page's garbage sets off every few hundred pages skip it (~45 ms → ~2 ms).
     gc.freeze()
     config = uvicorn.Config(datasette.app(), log_level="info", lifespan="on")
     uvicorn.Server(config).run(sockets=[listener(host, port)])
-
-
-class _Awaited(jinja2.Template):
-    """A template of the synchronous environment, rendered by Datasette's `render_template` like its own.
-
-    Datasette's environment is in Jinja's async mode, where every expression and output chunk goes
-    through an awaitable check: 30-40 % of our pages' rendering (search page 1.1 → 0.65 ms, article
-    0.84 → 0.58 ms). The only async values Datasette hands a template, the menu links and the crumbs
-    (with their permission checks), are awaited first.
-    """
-
-    async def render_async(self, *args, **kwargs) -> str:
-        context = dict(*args, **kwargs)
-        links = await context["menu_links"]()
-        crumbs = await context["crumb_items"](request=context.get("request"))
-        context.update(menu_links=lambda: links, crumb_items=lambda **_: crumbs)
-        return self.render(context)
-
-
-_ENVIRONMENTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-# The plugins' own pages show scraped text and run no script at all: even a sanitiser bug could not run
-# one there. One policy for every such page, here only.
-PAGE_HEADERS = {"Content-Security-Policy": "script-src 'none'; object-src 'none'; base-uri 'none'; "
-                                           "frame-src 'none'; form-action 'self'",
-                "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
-
-
-async def render(datasette: Datasette, name: str, context: dict, request) -> str:
-    """Datasette's `render_template` of a page whose template calls nothing async but the crumbs without
-    a database or table (base.html's own) and the menu links: the same hooks and the same HTML, without
-    Datasette's inline menu script, which PAGE_HEADERS would refuse (an error in the browser's console)."""
-    env = _ENVIRONMENTS.get(datasette)
-    if env is None:  # after startup: prepare_jinja2_environment has set the filters, which the overlay shares
-        env = _ENVIRONMENTS[datasette] = datasette.jinja_env.overlay(enable_async=False, cache_size=50)
-        env.template_class = _Awaited
-    return await datasette.render_template(env.get_template(name), {**context, "script_free": True}, request=request)
-
-
-def html_page(html: str) -> Response:
-    """A page of `render`, with PAGE_HEADERS, that says its length. Without it uvicorn sends the page in
-    chunks and ends it with a third write, an empty chunk: a send() on the socket costs ~0.2 ms of a page's
-    CPU, receiver's included."""
-    body = html.encode("utf-8")
-    return Response(body, headers={**PAGE_HEADERS, "Content-Length": str(len(body))},
-                    content_type="text/html; charset=utf-8")
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
@@ -117,4 +89,4 @@ def stop(processes: list[subprocess.Popen]) -> None:
 
 
 if __name__ == "__main__":
-    serve(Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]))
+    serve([Path(path) for path in sys.argv[3:]], sys.argv[1], int(sys.argv[2]))

@@ -42,8 +42,8 @@ def get(url: str) -> tuple[int, dict | list | None]:
 
 
 def count_articles(base: str) -> int:
-    answer = get(f"{base}.json?sql=select+count(*)+as+n+from+articles&_shape=array")[1]
-    return answer[0]["n"] if answer else -1
+    answer = get(f"{base}/articles.json?_size=0")[1]  # the archive runs no SQL of a visitor's: the table counts
+    return answer["filtered_table_rows_count"] if answer else -1
 
 
 def test_datasette_reads_without_error_while_a_crawl_writes(sample_site, tmp_path):
@@ -64,7 +64,7 @@ def test_datasette_reads_without_error_while_a_crawl_writes(sample_site, tmp_pat
         while crawl.poll() is None or polls < 3:  # a crawl that dies at once still gets read
             polls += 1
             for url in (f"{base}/articles.json?_shape=array&_size=max&_col=title&_col=content_hash",
-                        f"{base}.json?sql=select+count(*)+as+n+from+articles&_shape=array",
+                        f"{base}/articles_per_day.json?_shape=array",
                         f"{base}/articles.json?_search={search}&_shape=array&_col=title"):
                 status, data = get(url)
                 if status != 200 or not isinstance(data, list):

@@ -238,7 +238,7 @@ def rooms() -> dict[str, dict]:
 
 
 def _files(entry: str) -> list[Path]:
-    """A table entry as files: `record.py` and `parsers/` under hajar_scraper/, `archive/plugins/` at the root."""
+    """A table entry as files: `record.py` and `parsers/` under hajar_scraper/, else from the root."""
     path = ROOT / "hajar_scraper" / entry
     if not path.exists():
         path = ROOT / entry
@@ -283,7 +283,7 @@ def _imports(path: Path) -> set[str]:
 
 def _project_files() -> list[Path]:
     package = [p for p in (ROOT / "hajar_scraper").rglob("*.py") if p != ROOT / "hajar_scraper" / "__init__.py"]
-    return sorted(package + list((ROOT / "archive" / "plugins").glob("*.py")))
+    return sorted(package)
 
 
 def test_every_module_is_in_a_room():

@@ -29,7 +29,7 @@ def archive(tmp_path_factory):
     crawl(config / "hajarnews.db")
     port = free_port()
     log = open(config.parent / "serve.log", "wb")
-    process = subprocess.Popen([sys.executable, "-m", "hajar_scraper.serving", str(config), "127.0.0.1", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "hajar_scraper.serving", "127.0.0.1", str(port), str(config)],
                                cwd=ROOT, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -143,6 +143,6 @@ def test_no_write_gets_through(served):
     answers = {path: status(base + path, data=JSON_ROW) for path in WRITES}
     answers["form sql"] = status(base + "/hajarnews", data=b"sql=delete+from+articles",
                                  content_type="application/x-www-form-urlencoded")
-    # Datasette 0.65 alone answers 500 to a POST on a table page; archive/plugins/hajar_readonly.py says 405 first.
+    # Datasette 0.65 alone answers 500 to a POST on a table page; hajar_scraper/web/lockdown.py says 405 first.
     assert answers == dict.fromkeys([*WRITES, "form sql"], 405)
     assert fingerprint(db_path) == before

@@ -1,6 +1,6 @@
 """The hostile-web issue, archive side: what one GET may ask of a Datasette process as `hajar serve` runs it.
 
-Before the guard (archive/plugins/hajar_readonly.py, hajar_scraper/limits.py), `articles.json` with
+Before the guard (hajar_scraper/web/lockdown.py, web/limits.py), `articles.json` with
 `_facet=title` 1,000 times took 110 s, answered 400 MB and took the process from 61 MB to 1.6 GB.
 """
 
@@ -18,7 +18,7 @@ import urllib.request
 import pytest
 
 from conftest import ROOT, free_port, stop, wait_for_http
-from hajar_scraper import limits
+from hajar_scraper.web import limits
 
 BULK_ROWS = 1000
 BULK_TEXT = 40_000  # characters a row: a page of 1,000 rows is ~40 MB, past limits.MAX_RESPONSE_BYTES
@@ -38,7 +38,7 @@ def server(crawled_db, tmp_path_factory):
                          [(n, f"nama {n:04d}", f"{n:04d} " + "kata " * (BULK_TEXT // 5)) for n in range(BULK_ROWS)])
     port = free_port()
     log = open(config.parent / "serve.log", "wb")
-    process = subprocess.Popen([sys.executable, "-m", "hajar_scraper.serving", str(config), "127.0.0.1", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "hajar_scraper.serving", "127.0.0.1", str(port), str(config)],
                                cwd=ROOT, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:

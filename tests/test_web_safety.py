@@ -62,16 +62,14 @@ def test_sql_is_off_and_settings_bound_every_query(web):
 
 def test_no_canned_query_writes_and_no_write_plugin_is_installed(web):
     base, _ = web
-    metadata = yaml.safe_load((ROOT / "archive" / "metadata.yml").read_text(encoding="utf-8"))
-    queries = metadata["databases"]["hajarnews"]["queries"]
+    queries = yaml.safe_load((ROOT / "hajar_scraper" / "web" / "archive.yml").read_text(encoding="utf-8"))["queries"]
     assert sorted(queries) == ["articles_per_day", "by_author", "by_dateline", "by_tag", "latest",
                                "latest_feed", "place_feed", "search", "search_feed", "tag_feed"]
     for name, query in queries.items():
         assert not query.get("write"), name
         assert re.match(r"^\s*(with|select)\b", query["sql"], re.I), name
     plugins = {p["name"] for p in json.loads(fetch(base + "/-/plugins.json")[2])}
-    assert plugins == {"datasette-atom", "datasette-block-robots", "hajar_feeds.py", "hajar_home.py",
-                       "hajar_pages.py", "hajar_places.py", "hajar_readonly.py", "hajar_search.py"}
+    assert plugins == {"datasette-atom", "datasette-block-robots", "hajar-scraper"}
     assert fetch(base + "/hajarnews/latest", )[0] == 200
 
 
@@ -137,8 +135,7 @@ def test_canned_queries_by_author_tag_dateline_and_day(web):
 def test_metadata_describes_every_table_and_column_of_the_archive(web_archive):
     """Like tests/test_datasette.py, on the archive built here, so it holds before any crawl works."""
     config, _ = web_archive
-    tables = yaml.safe_load((ROOT / "archive" / "metadata.yml").read_text(encoding="utf-8"))
-    tables = tables["databases"]["hajarnews"]["tables"]
+    tables = yaml.safe_load((ROOT / "hajar_scraper" / "web" / "archive.yml").read_text(encoding="utf-8"))["tables"]
     db = sqlite_utils.Database(config / "hajarnews.db")
     shadow = re.compile(r"^articles_fts(_stem)?_(data|idx|content|docsize|config)$|^articles_fts$")
     for table in db.table_names():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import http.client
-import importlib.util
 import json
 import sqlite3
 import urllib.parse
@@ -13,10 +12,10 @@ import lxml.html
 import pytest
 from datasette.app import Datasette
 
-from conftest import ROOT
 from hajar_scraper import search
 from hajar_scraper.archive import Archive
 from hajar_scraper.stems import stem_word
+from hajar_scraper.web import search_page
 from test_web_archive import fetch, make_record, page, rows, texts, web, web_archive  # noqa: F401
 
 TITLES = {
@@ -170,7 +169,7 @@ def test_search_page_links_feeds_for_the_query(web):
 
 def test_a_search_out_of_time_is_reported_not_a_500(tmp_path):
     """sql_time_limit_ms interrupts a site's search: the page says which site, the others still answer."""
-    plugin = load_plugin("hajar_search")
+    plugin = search_page
     archive = Archive(tmp_path / "cepat.db")
     archive.save_article(make_record({
         "site": "hajarnews", "slug": "jembatan", "title": "Jembatan Dibangun", "authors": [], "categories": [],
@@ -201,13 +200,6 @@ def test_a_search_out_of_time_is_reported_not_a_500(tmp_path):
     assert str(results.rows[0]["snippet"]) == "Kualatungkal, Hajarnews.com – Jembatan <mark>dibangun</mark>."
 
 
-def load_plugin(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "archive" / "plugins" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 # the articles table's own search box -------------------------------------------------------------
 def test_the_table_search_goes_to_the_search_page(web):
     base, _ = web
@@ -230,7 +222,7 @@ def test_the_table_search_goes_to_the_search_page(web):
     ("/nosuchdb/articles", "_search=jembatan", None),
 ])
 def test_table_search_redirects(path, query, location):
-    plugin = load_plugin("hajar_search")
+    plugin = search_page
     datasette = Datasette([], memory=True)
     datasette.databases.update(hajarnews=None, jambiupdate=None)
     assert plugin.table_search_redirect(datasette, path, query) == location
@@ -318,7 +310,7 @@ def counting_trips(monkeypatch, fail: bool = False) -> list[str]:
 
 
 def test_one_site_is_searched_in_one_trip_with_the_same_results(tmp_path, monkeypatch):
-    plugin = load_plugin("hajar_search")
+    plugin = search_page
     datasette = Datasette([str(small_archive(tmp_path / "cepat.db")), str(small_archive(tmp_path / "kosong.db", 0))])
     trips = counting_trips(monkeypatch)
     for args in ({"q": "pembangunan"}, {"q": "pembangunan", "urut": "newest"}, {"q": "jembatan", "hal": "2"},
@@ -336,7 +328,7 @@ def test_one_site_is_searched_in_one_trip_with_the_same_results(tmp_path, monkey
 
 
 def test_one_site_out_of_time(tmp_path, monkeypatch):
-    plugin = load_plugin("hajar_search")
+    plugin = search_page
     datasette = Datasette([str(small_archive(tmp_path / "lambat.db"))])
     form = plugin.read_form({"q": "pembangunan"})
     with monkeypatch.context() as patch:
@@ -356,7 +348,7 @@ def test_a_site_search_page_is_one_trip_and_renders_as_datasette_would(web_archi
     The page's template, rendered without Jinja's async mode, gives what Datasette's own rendering gives."""
     from datasette.utils.asgi import Request
 
-    from hajar_scraper.serving import render
+    from hajar_scraper.web.rendering import render
 
     config, _ = web_archive
     datasette = Datasette([], config_dir=config)
@@ -371,7 +363,7 @@ def test_a_site_search_page_is_one_trip_and_renders_as_datasette_would(web_archi
         request.scope["csrftoken"] = lambda: ""
         rows = [{"href": "/x", "title_html": "<b>x</b>", "database": "hajarnews", "dateline": "Kualatungkal",
                  "published_at": "2021-05-10T14:05:00+07:00", "authors": ["A", "B"], "snippet": "a < b"}]
-        results = load_plugin("hajar_search").Results(rows, 25, True, False, ["warga"], ["jambiupdate"])
+        results = search_page.Results(rows, 25, True, False, ["warga"], ["jambiupdate"])
         context = {"form": {"q": "pembangunan", "situs": "", "dari": "", "sampai": "", "urut": "", "hal": 1},
                    "results": results, "rows": rows, "timed_out": results.timed_out, "databases": ["hajarnews", "jambiupdate"], "sorts": {"": "relevansi"},
                    "metadata": datasette.metadata(), "elapsed_ms": 1.5, "pages": 2, "first": 1, "previous": None,

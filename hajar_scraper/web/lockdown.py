@@ -2,23 +2,34 @@
 
 - Read-only: any method but GET/HEAD/OPTIONS gets 405 (Datasette 0.65 answers a POST to a table or a
   read-only canned query with a 500; nothing here writes).
-- Bounded: a request that asks one process for too much is refused or capped (`hajar_scraper.limits`),
+- Bounded: a request that asks one process for too much is refused or capped (`limits.py`),
   and an answer larger than `limits.MAX_RESPONSE_BYTES` is replaced by a 400.
 - Row addresses: a row page whose key has more or fewer values than the table's primary key is a 404
   (Datasette answers a 500 for too few, e.g. `/hajarnews/images/1`, and shows the first row for too many).
 - No file paths: `/-/databases.json` lists the databases without where they lie on the server's disk.
+- No SQL of the visitor's and no download of a database file, whatever the settings say.
+
+The limits Datasette itself keeps (query time, rows, CSV size) are settings, which a plugin cannot set:
+SETTINGS (settings.json beside this module) are the values `hajar serve` gives them, and the most each
+may be; `laxer_settings` names those a Datasette started otherwise sets higher.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sys
+from importlib import resources
 
-from datasette import hookimpl
 from datasette.utils import tilde_decode
 from datasette.views.special import JsonDataView
 
-from hajar_scraper import limits
+from hajar_scraper.web import limits
+
+SETTINGS: dict = json.loads(resources.files(__package__).joinpath("settings.json").read_text(encoding="utf-8"))
+BOUNDED = ("sql_time_limit_ms", "facet_time_limit_ms", "max_returned_rows", "max_csv_mb")  # at most SETTINGS'
+UNBOUNDED_ZERO = {"max_csv_mb"}  # where 0 means no limit at all
+DENIED = {"execute-sql", "view-database-download"}  # default_allow_sql and allow_download off, enforced
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Datasette's own row route (datasette/app.py); our plugin routes and static files never name a table.
@@ -98,30 +109,28 @@ def capped_send(datasette, scope, send):
     return checked
 
 
-@hookimpl
-def asgi_wrapper(datasette):
-    def wrap(app):
-        async def locked_down(scope, receive, send):
-            if scope["type"] != "http":
-                return await app(scope, receive, send)
-            if scope["method"] not in READ_METHODS:
-                await send({"type": "http.response.start", "status": 405,
-                            "headers": [(b"allow", b"GET, HEAD, OPTIONS"), (b"content-type", b"text/plain")]})
-                await send({"type": "http.response.body", "body": b"This archive is read-only.\n"})
-                return
-            query = scope.get("query_string", b"").decode("latin-1")
-            refused = limits.refusal(query)
-            if refused:
-                return await error_page(datasette, scope, send, *refused)
-            if await wrong_row_key(datasette, route_path(scope)):
-                return await error_page(datasette, scope, send, 404, "Record not found")
-            if (bounded := limits.capped(query)) != query:
-                scope = {**scope, "query_string": bounded.encode("latin-1")}
-            await app(scope, receive, capped_send(datasette, scope, send))
+def wrap(datasette, app):
+    """`app` behind the guard: read-only, bounded, and no row address Datasette would answer wrongly."""
 
-        return locked_down
+    async def locked_down(scope, receive, send):
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+        if scope["method"] not in READ_METHODS:
+            await send({"type": "http.response.start", "status": 405,
+                        "headers": [(b"allow", b"GET, HEAD, OPTIONS"), (b"content-type", b"text/plain")]})
+            await send({"type": "http.response.body", "body": b"This archive is read-only.\n"})
+            return
+        query = scope.get("query_string", b"").decode("latin-1")
+        refused = limits.refusal(query)
+        if refused:
+            return await error_page(datasette, scope, send, *refused)
+        if await wrong_row_key(datasette, route_path(scope)):
+            return await error_page(datasette, scope, send, 404, "Record not found")
+        if (bounded := limits.capped(query)) != query:
+            scope = {**scope, "query_string": bounded.encode("latin-1")}
+        await app(scope, receive, capped_send(datasette, scope, send))
 
-    return wrap
+    return locked_down
 
 
 def public_databases(datasette) -> list[dict]:
@@ -130,7 +139,30 @@ def public_databases(datasette) -> list[dict]:
             for entry in datasette._connected_databases()]
 
 
-@hookimpl
-def register_routes(datasette):
+def routes(datasette) -> list:
     return [(r"^/-/databases(\.(?P<format>json))?$",
              JsonDataView.as_view(datasette, "databases.json", lambda: public_databases(datasette)))]
+
+
+def permission(action: str) -> bool | None:
+    """False for what no visitor may do here (the last word: Datasette asks this plugin after its own rules)."""
+    return False if action in DENIED else None
+
+
+def laxer_settings(datasette) -> dict:
+    """{setting: the value the lock-down wants} for each bound this Datasette keeps looser than SETTINGS."""
+    lax = {}
+    for name in BOUNDED:
+        value = datasette.setting(name)
+        if value > SETTINGS[name] or (name in UNBOUNDED_ZERO and value == 0):
+            lax[name] = SETTINGS[name]
+    return lax
+
+
+def warn_if_lax(datasette) -> None:
+    """One line on stderr, at startup, when a Datasette started by hand serves with looser bounds."""
+    lax = laxer_settings(datasette)
+    if lax:
+        flags = " ".join(f"--setting {name} {value}" for name, value in lax.items())
+        print(f"hajar-scraper: Datasette's limits are looser than the archive's lock-down; start it with {flags} "
+              "(as `hajar serve` does)", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""How much one request to the public archive may ask of Datasette; `archive/plugins/hajar_readonly.py` applies it.
+"""How much one request to the public archive may ask of Datasette; `lockdown.py` applies it.
 
 One GET of `articles.json` with `_facet=title` given 1,000 times (a 13 KB address) kept a Datasette process
 busy for 110 s, took it to 1.6 GB and answered 400 MB: every value of every facet carries toggle links that
@@ -8,7 +8,7 @@ so two such requests take the archive down. Nothing a reader or a script needs r
 asks for more than a few facets at once, so such requests are refused (400) before Datasette sees them,
 and what multiplies the rest is capped: the address (every toggle link repeats it), the values shown
 of a facet, and, last, the answer itself. `_size` is capped by Datasette (`max_returned_rows`), CSV
-streams by `max_csv_mb` (archive/settings.json).
+streams by `max_csv_mb` (settings.json).
 """
 
 from __future__ import annotations

@@ -12,11 +12,11 @@ import re
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfoNotFoundError
 
-from datasette import hookimpl
 from datasette.utils.asgi import Response
 from feedgen.feed import FeedGenerator
 
 from hajar_scraper import dates
+from hajar_scraper.web.archive_metadata import QUERIES
 
 FEED_PATH = re.compile(r"^/(?P<database>[^/]+)/(?P<query>[^/]+)\.atom$")
 DEFAULT_ZONE = "Asia/Jakarta"
@@ -41,18 +41,16 @@ def empty_feed(url: str, title: str) -> Response:
     return Response(feed.atom_str(pretty=True), content_type="application/xml; charset=utf-8", status=200)
 
 
-@hookimpl
-def prepare_connection(conn):
+def add_functions(conn) -> None:
     conn.create_function("feed_time", 2, feed_time, deterministic=True)
 
 
-@hookimpl
-def handle_exception(datasette, request, exception):
+def empty_feed_for(request, exception) -> Response | None:
+    """The empty feed, when datasette-atom failed on a feed query of archive.yml that matched nothing."""
     match = FEED_PATH.match(request.path)
     if not match or not isinstance(exception, ValueError) or "empty" not in str(exception):
         return None
-    queries = datasette.metadata("queries", database=match["database"]) or {}
-    query = queries.get(match["query"])
+    query = QUERIES.get(match["query"])
     if not isinstance(query, dict):
         return None
     return empty_feed(request.url, query.get("title") or match["query"])

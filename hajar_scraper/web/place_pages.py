@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlite3
 from urllib.parse import urlencode
 
-from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.facets import Facet
 from datasette.filters import FilterArguments
@@ -18,7 +17,7 @@ from datasette.utils import path_with_added_args, path_with_removed_args, sqlite
 from datasette.utils.asgi import NotFound, Response
 
 from hajar_scraper import placestore
-from hajar_scraper.serving import html_page, render
+from hajar_scraper.web.rendering import html_page, render
 
 NEWEST = 10
 MONTHS = 24  # the monthly chart's span, ending at the place's newest story
@@ -143,10 +142,8 @@ async def index_page(datasette, request):
     return html_page(await render(datasette, "hajar_places.html", context, request))
 
 
-@hookimpl
-def register_routes():
-    return [(r"^/(?P<database>[^/]+)/tempat$", index_page),
-            (r"^/(?P<database>[^/]+)/tempat/(?P<code>\d\d(?:\.\d\d(?:\.\d\d(?:\.\d{4})?)?)?)$", place_page)]
+ROUTES = [(r"^/(?P<database>[^/]+)/tempat$", index_page),
+          (r"^/(?P<database>[^/]+)/tempat/(?P<code>\d\d(?:\.\d\d(?:\.\d\d(?:\.\d{4})?)?)?)$", place_page)]
 
 
 # --- the articles table ---------------------------------------------------------------------------
@@ -194,12 +191,6 @@ class PlaceFacet(Facet):
         return results, timed_out
 
 
-@hookimpl
-def register_facet_classes():
-    return [PlaceFacet]
-
-
-@hookimpl
 def filters_from_request(request, database, table, datasette):
     """`?_tempat=15.06.05`: the articles about the place or a place under it."""
     if table != "articles":
@@ -223,10 +214,9 @@ def filters_from_request(request, database, table, datasette):
 
 # --- the reading page -----------------------------------------------------------------------------
 
-@hookimpl
-def extra_template_vars(template, database, request, datasette):
+def article_vars(database, request, datasette):
     """The article's places, for the reading page (hajar_article.html)."""
-    if template != "hajar_article.html" or request is None or "id" not in request.url_vars:
+    if request is None or "id" not in request.url_vars:
         return None
     article_id = int(request.url_vars["id"])
 

@@ -16,13 +16,12 @@ from typing import NamedTuple
 from urllib.parse import parse_qs, urlencode
 
 import nh3
-from datasette import hookimpl
 from datasette.utils import sqlite_timelimit
 from markupsafe import Markup
 
 from hajar_scraper import dates, placestore, search
 from hajar_scraper.stems import stem_text, stem_word
-from hajar_scraper.serving import html_page, render
+from hajar_scraper.web.rendering import html_page, render
 
 DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
 DEFAULT_ZONE = "Asia/Jakarta"
@@ -35,14 +34,12 @@ def _snippet(text, query, size=32, stems=None):
         text, query, int(size))
 
 
-@hookimpl
-def startup():
-    """Load Sastrawi's dictionary (~0.1 s) before the first search rather than during it."""
+def load_stemmer() -> None:
+    """Load Sastrawi's dictionary (~0.1 s) at startup rather than during the first search."""
     stem_word("pembangunan")
 
 
-@hookimpl
-def prepare_connection(conn):
+def add_functions(conn) -> None:
     conn.create_function("stem_query", 1, search.stem_query, deterministic=True)
     conn.create_function("stem_text", 1, stem_text, deterministic=True)
     conn.create_function("search_snippet", -1, _snippet, deterministic=True)
@@ -53,7 +50,6 @@ def marked(html: str | None) -> Markup:
     return Markup(nh3.clean(html or "", tags={"mark"}, attributes={}))
 
 
-@hookimpl
 def render_cell(value, column, table):
     if table is None and column == "snippet" and isinstance(value, str):
         return marked(value)
@@ -278,25 +274,21 @@ def table_search_redirect(datasette, path: str, query_string: str) -> str | None
     return datasette.urls.path("/-/cari") + "?" + urlencode({"q": words[:MAX_QUERY_CHARS], "situs": match["database"]})
 
 
-@hookimpl
-def asgi_wrapper(datasette):
-    def wrap(app):
-        async def search_redirect(scope, receive, send):
-            if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
-                location = table_search_redirect(datasette, scope["path"], scope.get("query_string", b"").decode(
-                    "latin-1"))
-                if location:
-                    await send({"type": "http.response.start", "status": 302,
-                                "headers": [(b"location", location.encode()), (b"content-type", b"text/plain")]})
-                    await send({"type": "http.response.body", "body": b""})
-                    return
-            await app(scope, receive, send)
+def wrap(datasette, app):
+    """`app` with the articles table's search box sent to /-/cari (`table_search_redirect`)."""
 
-        return search_redirect
+    async def search_redirect(scope, receive, send):
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            location = table_search_redirect(datasette, scope["path"], scope.get("query_string", b"").decode(
+                "latin-1"))
+            if location:
+                await send({"type": "http.response.start", "status": 302,
+                            "headers": [(b"location", location.encode()), (b"content-type", b"text/plain")]})
+                await send({"type": "http.response.body", "body": b""})
+                return
+        await app(scope, receive, send)
 
-    return wrap
+    return search_redirect
 
 
-@hookimpl
-def register_routes():
-    return [(r"^/-/cari$", search_page)]
+ROUTES = [(r"^/-/cari$", search_page)]

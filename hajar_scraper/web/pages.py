@@ -10,12 +10,11 @@ from datetime import datetime, tzinfo
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from datasette import hookimpl
 from datasette.utils.asgi import NotFound
 from markupsafe import Markup, escape
 
 from hajar_scraper.sanitise import sanitise
-from hajar_scraper.serving import html_page, render
+from hajar_scraper.web.rendering import html_page, render
 
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
@@ -190,25 +189,20 @@ async def article_page(datasette, request):
     return html_page(await render(datasette, "hajar_article.html", context, request))
 
 
-@hookimpl
-def register_routes():
-    return [(r"^/(?P<database>[^/]+)/artikel/(?P<id>[0-9]{1,18})$", article_page)]
+ROUTES = [(r"^/(?P<database>[^/]+)/artikel/(?P<id>[0-9]{1,18})$", article_page)]
 
 
-@hookimpl
-def prepare_connection(conn):
+def add_functions(conn) -> None:
     conn.create_function("safe_html", 1, lambda html: str(safe_body(html)), deterministic=True)
 
 
-@hookimpl
-def prepare_jinja2_environment(env):
+def add_filters(env) -> None:
     env.auto_reload = False  # templates are read once, not stat()ed again on every page (~9 a page)
     env.filters["tanggal"] = indonesian_time
     env.filters["tanggal_pendek"] = short_date
     env.filters["web_url"] = web_url
 
 
-@hookimpl
 def render_cell(row, value, column, table, database, datasette):
     """Headlines link to their reading page; long texts are cut in table listings (JSON keeps them whole)."""
     if not isinstance(value, str):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
-from datasette import hookimpl
-
 LATEST = 8
 CHART_DAYS = 90
 CHART_HEIGHT = 60  # px of the tallest bar
@@ -80,12 +78,6 @@ async def home_sites(datasette) -> list[dict]:
     return found
 
 
-@hookimpl
-def extra_template_vars(template, datasette):
-    if template != "index.html":
-        return None
-
-    async def inner():
-        return {"sites": await home_sites(datasette)}
-
-    return inner
+async def home_vars(datasette) -> dict:
+    """What index.html shows beyond Datasette's own."""
+    return {"sites": await home_sites(datasette)}

@@ -34,14 +34,17 @@ STOPPED = re.compile(r"test stop: inside the savepoint of (\S+), item (\d+) of a
 
 
 def count(path, sql: str) -> int:
-    """A count read beside the writing crawler, as Datasette would read it; 0 before the schema exists."""
+    """A count read beside the writing crawler, as Datasette would read it; 0 before the schema exists.
+    Any other error is raised: a count that read nothing must not pass for "nothing of it stayed"."""
     if not path.exists():
         return 0
     try:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as db:
             return db.execute(sql).fetchone()[0]
-    except sqlite3.Error:
-        return 0
+    except sqlite3.OperationalError as error:
+        if "no such table" in str(error):
+            return 0
+        raise
 
 
 def articles_written(path) -> int:

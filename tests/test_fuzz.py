@@ -213,10 +213,9 @@ def outcome(html: str, url: str = URLS[0], site: str | None = "hajarnews") -> st
 def test_a_defect_is_named_by_its_innermost_project_frame():
     from hajar_scraper.record import validate
 
-    try:
+    with pytest.raises(Rejected) as caught:
         validate({})
-    except Rejected as error:
-        assert signature(error) == "MissingField at hajar_scraper.record.validate"
+    assert signature(caught.value) == "MissingField at hajar_scraper.record.validate"
 
 
 # Defects this fuzzing found (issue 8), kept as regression tests once fixed ---------------------------

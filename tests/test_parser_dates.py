@@ -84,10 +84,11 @@ def test_an_implausible_date_is_no_source(printed):
                       fetched_at="2026-11-28T00:00:00+00:00")
 
 
-def test_fixture_records_name_their_conflicts():
+def test_fixture_pages_name_their_conflicts():
+    """Parsed, not read from the expected records beside the pages (which were dumped from the parser)."""
     from hajar_scraper.quality import cases
 
-    conflicts = {c.name: c.expected["record"]["provenance"].get("published_at_conflict")
+    conflicts = {c.name: c.parse()["provenance"].get("published_at_conflict")
                  for c in cases() if "record" in c.expected}
     assert conflicts["jambione/date-conflict-majority-direvisi"] == "jsonld:2023-03-08T09:00:00+07:00"
     assert conflicts["sumeks/visible-modified-date-conflict-diperbarui"] == "selector:2022-08-17T13:00:00+07:00"

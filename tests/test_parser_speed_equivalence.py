@@ -127,7 +127,15 @@ def _content_nodes():
             yield pytest.param(profile, tree, nodes[0], id=f"{path.parent.name}/{path.stem}")
 
 
-@pytest.mark.parametrize("profile, tree, node", list(_content_nodes()))
+CONTENT_NODES = list(_content_nodes())
+
+
+def test_the_fixture_pages_give_content_nodes_to_compare():
+    """The next test is parametrised by them: without this, a finder that found nothing would skip it."""
+    assert len(CONTENT_NODES) >= 30
+
+
+@pytest.mark.parametrize("profile, tree, node", CONTENT_NODES)
 def test_the_content_node_cleans_as_its_html_does(profile, tree, node):
     """`parse_page` hands `clean_body` the node itself (copied), not its HTML; the page stays as it was."""
     page = lxml.html.tostring(tree)

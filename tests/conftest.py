@@ -83,3 +83,41 @@ def wait_for_http(url: str, timeout: float = 30.0) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+# Browser tests never skip silently --------------------------------------------------------------------
+# A test is a browser test when it uses the `browser` fixture (tests/test_web_browser.py). Without
+# chromium it is skipped before any fixture is set up, and the run's summary names it with the command
+# that installs chromium. Where the environment variable CI is set (not empty, "0" or "false"; .ci/run
+# sets it) a missing chromium fails those tests instead: CI installs it and must run them.
+CHROMIUM = Path(os.environ.get("HAJAR_CHROMIUM", "/usr/bin/chromium"))  # another chromium, or none for a test
+INSTALL_BROWSER = "bash .ci/install-browser"
+_WITHOUT_BROWSER: list[str] = []
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    if "browser" in item.fixturenames and not CHROMIUM.exists():
+        _WITHOUT_BROWSER.append(item.nodeid)
+        message = f"{CHROMIUM} is missing: install it with {INSTALL_BROWSER}"
+        if in_ci():
+            pytest.fail(f"{message} (CI is set: the browser tests must run)", pytrace=False)
+        pytest.skip(message)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter):
+    """Outermost, so this comes after the short test summary, right above pytest's last line."""
+    yield
+    if not _WITHOUT_BROWSER:
+        return
+    outcome = "FAILED (CI is set)" if in_ci() else "SKIPPED"
+    terminalreporter.write_sep("=", f"{len(_WITHOUT_BROWSER)} browser tests {outcome}: no chromium at {CHROMIUM}",
+                               red=in_ci(), yellow=not in_ci(), bold=True)
+    for nodeid in _WITHOUT_BROWSER:
+        terminalreporter.write_line(f"  {nodeid}")
+    terminalreporter.write_line(f"Install chromium with `{INSTALL_BROWSER}`, then run them again.", bold=True)

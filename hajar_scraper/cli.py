@@ -137,7 +137,7 @@ def _served_archive(path: Path) -> Path:
     if not path.is_file():
         raise click.ClickException(f"no archive at {path}")
     try:
-        conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
             archive = is_archive(conn)
         finally:

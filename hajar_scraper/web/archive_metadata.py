@@ -21,11 +21,12 @@ _ENTRIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Database ->
 
 def describe(sites: list[tuple[str, str]]) -> str:
     """The database's description from its sites (name, region): "The Hajarnews.com archive (Kuala Tungkal)."."""
-    named = [f"{name} ({region})" if region else name for name, region in sites if name]
-    if not named:
+    sites = [(name, f" ({region})" if region else "") for name, region in sites if name]
+    if not sites:
         return "A hajar-scraper archive."
-    if len(named) == 1:
-        return f"The {named[0]} archive."
+    if len(sites) == 1:
+        return f"The {sites[0][0]} archive{sites[0][1]}."
+    named = [name + region for name, region in sites]
     return f"The archive of {', '.join(named[:-1])} and {named[-1]}."
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
-import sqlite3
 import urllib.parse
 
 import lxml.html
@@ -167,37 +166,7 @@ def test_search_page_links_feeds_for_the_query(web):
         TITLES["guru"])
 
 
-def test_a_search_out_of_time_is_reported_not_a_500(tmp_path):
-    """sql_time_limit_ms interrupts a site's search: the page says which site, the others still answer."""
-    plugin = search_page
-    archive = Archive(tmp_path / "cepat.db")
-    archive.save_article(make_record({
-        "site": "hajarnews", "slug": "jembatan", "title": "Jembatan Dibangun", "authors": [], "categories": [],
-        "tags": [], "published_at": "2021-05-10T14:05:00+07:00",
-        "body_text": "Kualatungkal, Hajarnews.com – Jembatan dibangun."}))
-
-    class Database:
-        def __init__(self, fail):
-            self.fail = fail
-
-        async def execute_fn(self, fn):
-            if self.fail:
-                raise sqlite3.OperationalError("interrupted")
-            return fn(archive.db.conn)
-
-    class Datasette:
-        urls = type("Urls", (), {"database": staticmethod(lambda name: f"/{name}")})()
-
-        def setting(self, name):
-            return 1500
-
-        def get_database(self, name):
-            return Database(fail=name == "lambat")
-
-    form = plugin.read_form({"q": "pembangunan"})
-    results = asyncio.run(plugin.run_search(Datasette(), form, ["lambat", "cepat"]))
-    assert ([r["href"] for r in results.rows], results.timed_out) == (["/cepat/artikel/1"], ["lambat"])
-    assert str(results.rows[0]["snippet"]) == "Kualatungkal, Hajarnews.com – Jembatan <mark>dibangun</mark>."
+# Out of time, for real: tests/test_web_search_pages.py.
 
 
 # the articles table's own search box -------------------------------------------------------------
@@ -292,17 +261,14 @@ def small_archive(path, count=3):
     return path
 
 
-def counting_trips(monkeypatch, fail: bool = False) -> list[str]:
-    """Names of the databases Datasette's real `execute_fn` is asked to run on; with `fail`, each trip
-    runs out of time as a query over the limit does."""
+def counting_trips(monkeypatch) -> list[str]:
+    """Names of the databases Datasette's real `execute_fn` is asked to run on."""
     from datasette.database import Database
 
     trips, execute_fn = [], Database.execute_fn
 
     async def counted(self, fn):
         trips.append(self.name)
-        if fail:
-            raise sqlite3.OperationalError("interrupted")
         return await execute_fn(self, fn)
 
     monkeypatch.setattr(Database, "execute_fn", counted)
@@ -325,22 +291,6 @@ def test_one_site_is_searched_in_one_trip_with_the_same_results(tmp_path, monkey
     found = asyncio.run(plugin.run_search(datasette, plugin.read_form({"q": "pembangunan"}), ["cepat"]))
     assert [r["href"] for r in found.rows] == ["/cepat/artikel/3", "/cepat/artikel/2", "/cepat/artikel/1"]
     assert (found.total, found.ranked, found.rows[0]["authors"]) == (3, True, ["Ani"])
-
-
-def test_one_site_out_of_time(tmp_path, monkeypatch):
-    plugin = search_page
-    datasette = Datasette([str(small_archive(tmp_path / "lambat.db"))])
-    form = plugin.read_form({"q": "pembangunan"})
-    with monkeypatch.context() as patch:
-        counting_trips(patch, fail=True)
-        assert asyncio.run(plugin.run_search(datasette, form, ["lambat"])) == (
-            plugin.Results([], 0, False, False, [], ["lambat"]))
-
-    def interrupted(*_):
-        raise sqlite3.OperationalError("interrupted")
-    monkeypatch.setattr(search, "result_rows", interrupted)  # the hits are found, their rows run out of time
-    assert asyncio.run(plugin.run_search(datasette, form, ["lambat"])) == (
-        plugin.Results([], 3, False, True, [], ["lambat"]))
 
 
 def test_a_site_search_page_is_one_trip_and_renders_as_datasette_would(web_archive, monkeypatch):

@@ -31,7 +31,8 @@ def _articles(db: sqlite_utils.Database) -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def theme_change(tmp_path_factory):
-    """(base URL, archive, the articles as run 1 left them): both themes served on one port, so the URLs match."""
+    """(base URL, archive, the articles as run 1 left them, the second crawl's log): both themes served on one
+    port, so the URLs match."""
     db_path = tmp_path_factory.mktemp("theme-change") / "hajarnews.db"
     port = free_port()
     process, base = start_sample_site(None, "--port", str(port))
@@ -43,10 +44,10 @@ def theme_change(tmp_path_factory):
     process, plain_base = start_sample_site(None, "--port", str(port), "--theme", "plain")
     try:
         assert plain_base == base
-        run_crawl(base, db_path, "--full")  # nothing changed in the listings: only --full fetches the posts again
+        second = run_crawl(base, db_path, "--full")  # the listings did not change: only --full fetches the posts
     finally:
         stop(process)
-    return base, sqlite_utils.Database(db_path), after_first
+    return base, sqlite_utils.Database(db_path), after_first, second.stderr
 
 
 def _runs(db: sqlite_utils.Database) -> list[dict]:
@@ -54,7 +55,7 @@ def _runs(db: sqlite_utils.Database) -> list[dict]:
 
 
 def test_every_article_is_still_archived_after_the_theme_change(theme_change):
-    base, db, after_first = theme_change
+    base, db, after_first, _ = theme_change
     expected = {base + a.path for a in ARTICLES}
     assert set(after_first) == expected
     assert set(_articles(db)) == expected
@@ -66,7 +67,7 @@ def test_every_article_is_still_archived_after_the_theme_change(theme_change):
 
 
 def test_titles_and_bodies_are_unchanged_and_make_no_new_version(theme_change):
-    base, db, _ = theme_change
+    base, db, _, _ = theme_change
     rows = _articles(db)
     for a in ARTICLES:
         row = rows[base + a.path]
@@ -77,7 +78,7 @@ def test_titles_and_bodies_are_unchanged_and_make_no_new_version(theme_change):
 
 @pytest.mark.parametrize("article", [SEED, QUOTED], ids=["seed", "quoted-title"])
 def test_the_story_is_read_by_the_generic_finder_after_the_change(theme_change, article):
-    base, db, after_first = theme_change
+    base, db, after_first, _ = theme_change
     url = base + article.path
     before, after = after_first[url], _articles(db)[url]
     assert json.loads(before["provenance"])["body_text"] == "selector"
@@ -92,7 +93,7 @@ def test_the_story_is_read_by_the_generic_finder_after_the_change(theme_change, 
 
 
 def test_the_drift_alarm_names_profile_body(theme_change):
-    _, db, _ = theme_change
+    _, db, _, _ = theme_change
     first, second = _runs(db)
     assert json.loads(first["fill_rates"])["profile_body"] == 100.0
     assert json.loads(second["fill_rates"])["profile_body"] == 0.0
@@ -100,3 +101,18 @@ def test_the_drift_alarm_names_profile_body(theme_change):
     assert second["alarm"].startswith("fill rate dropped: ")
     drops = second["alarm"].removeprefix("fill rate dropped: ").split(", ")
     assert "profile_body 100.0% -> 0.0%" in drops
+
+
+# What the plain theme lacks (tests/sample_site/README.md): meta description and article:modified_time,
+# categories but as a breadcrumb, tags as rel=tag links; every post has the first three, these have tags.
+TAGGED = round(100 * sum(bool(a.tags) for a in ARTICLES) / len(ARTICLES), 1)
+ALARM = ("fill rate dropped: categories 100.0% -> 0.0%, description 100.0% -> 0.0%, modified_at 100.0% -> 0.0%, "
+         f"profile_body 100.0% -> 0.0%, tags {TAGGED}% -> 0.0%")
+
+
+def test_the_alarm_is_in_crawl_runs_and_the_crawls_log(theme_change):
+    """README "Scheduled crawls": the crawl logs a warning and sets `alarm`."""
+    _, db, _, log = theme_change
+    assert [run["alarm"] for run in _runs(db)] == [None, ALARM]
+    logged = [line for line in log.splitlines() if "fill rate dropped" in line]
+    assert len(logged) == 1 and logged[0].endswith(f" WARNING: run 2 of hajarnews: {ALARM}"), logged

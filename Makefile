@@ -13,8 +13,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $@
 
+# Datasette's port for the demo: `make demo DEMO_PORT=8002` when 8001 is taken.
+DEMO_PORT ?= 8001
 demo: install
-	$(VENV)/bin/hajar demo
+	$(VENV)/bin/hajar demo --port $(DEMO_PORT)
 
 test: install
 	$(PY) -m pytest

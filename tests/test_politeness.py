@@ -55,6 +55,11 @@ def test_every_request_carries_the_projects_user_agent(crawl):
     assert {entry["user_agent"] for entry in log} == {USER_AGENT}
 
 
+def test_one_request_at_a_time(crawl):
+    _, log, _ = crawl
+    assert max(entry["in_flight"] for entry in log) == 1
+
+
 def test_robots_txt_is_read_first_and_once(crawl):
     _, log, _ = crawl
     assert log[0]["path"] == "/robots.txt"

@@ -6,6 +6,7 @@ User-Agent, and when a retried request came back after a 429 or 503 that said `R
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import time
@@ -65,13 +66,20 @@ def scripted_failures(script: dict[str, list[Failure]]) -> Callable:
 
 def request_log(path: Path) -> Callable:
     """A middleware appending one JSON line per request: arrival (monotonic and wall clock), method, path
-    with query, User-Agent, status and the `Retry-After` it was answered with."""
+    with query, User-Agent, the requests being answered at its arrival counting itself (`in_flight`),
+    status and the `Retry-After` it was answered with."""
+    answering = [0]
 
     @web.middleware
     async def log(request: web.Request, handler: Callable) -> web.StreamResponse:
+        answering[0] += 1
         entry = {"at": time.monotonic(), "wall": time.time(), "method": request.method, "path": request.path_qs,
-                 "user_agent": request.headers.get("User-Agent"), "status": 500, "retry_after": None}
+                 "user_agent": request.headers.get("User-Agent"), "in_flight": answering[0], "status": 500,
+                 "retry_after": None}
         try:
+            # The site's handlers never wait, so without a pause requests sent together would still be
+            # answered one by one and `in_flight` could not tell a crawler that sends them together.
+            await asyncio.sleep(0.01)
             response = await handler(request)
             entry.update(status=response.status, retry_after=response.headers.get("Retry-After"))
             return response
@@ -79,6 +87,7 @@ def request_log(path: Path) -> Callable:
             entry["status"] = error.status
             raise
         finally:
+            answering[0] -= 1
             with path.open("a", encoding="utf-8") as out:
                 out.write(json.dumps(entry) + "\n")
 
